@@ -1,0 +1,49 @@
+# Lantu: the two commands are `make demo` and `make test`.
+# Everything they need is installed here (pip, apt-get); nothing is assumed on the machine.
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export LANTU_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: install install-dev demo serve test lint bench clean
+
+# Debian packages: gettext compiles the English translations.
+APT_PACKAGES := gettext
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); }
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	cd lantu && LANTU_DEBUG=true ../$(BIN)/django-admin compilemessages --settings=lantu.settings --pythonpath=.. >/dev/null
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: install
+
+demo: install
+	LANTU_DEBUG=true $(BIN)/lantu demo --fresh
+	LANTU_DEBUG=true $(BIN)/lantu serve --host $(HOST) --port $(PORT)
+
+serve: install
+	LANTU_DEBUG=true $(BIN)/lantu serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	LANTU_SECRET_KEY=lint-only $(BIN)/mypy lantu tests
+
+test: install
+	scripts/test.sh
+
+bench: install
+	LANTU_DEBUG=true $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var/staticfiles .mypy_cache .ruff_cache

@@ -1,0 +1,104 @@
+"""Admin for users, role assignments and the audit log (read-only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import AbstractUser
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from lantu.accounts.admin_base import ServiceAdmin
+from lantu.accounts.models import AuditEvent, RoleAssignment
+from lantu.accounts.services import assign_role, create_user, revoke_role, update_user
+
+User = get_user_model()
+admin.site.site_header = "蓝图 Lantu 管理后台"
+admin.site.site_title = "蓝图 Lantu"
+admin.site.index_title = "管理"
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
+    list_display = ("at", "actor_label", "action", "object_type", "object_repr")
+    list_filter = ("action", "object_type")
+    search_fields = ("actor_label", "object_repr", "object_id", "reason")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
+        return False
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(ServiceAdmin[RoleAssignment]):
+    list_display = ("user", "role", "org_unit", "department", "granted_at", "revoked_at")
+    list_filter = ("role", "revoked_at")
+    autocomplete_fields = ("org_unit", "department")
+    fields = ("user", "role", "org_unit", "department")
+    actions = ("revoke",)
+
+    def create(self, request: HttpRequest, form: ModelForm[RoleAssignment]) -> RoleAssignment:
+        data = form.cleaned_data
+        return assign_role(
+            request.user,
+            data["user"].get_username(),
+            data["role"],
+            org_unit_code=data["org_unit"].code if data.get("org_unit") else None,
+            department_code=data["department"].code if data.get("department") else None,
+        )
+
+    @admin.action(description="撤销所选角色授权")
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        for assignment in queryset.filter(revoked_at__isnull=True):
+            revoke_role(request.user, assignment.pk, reason="管理后台撤销")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class LantuUserAdmin(UserAdmin[AbstractUser], ServiceAdmin[AbstractUser]):
+    """Django's user admin, with creation and edits going through the account services."""
+
+    editable_on_change = ("first_name", "email", "is_active", "is_staff")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "username",
+                    "first_name",
+                    "email",
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "last_login",
+                    "date_joined",
+                )
+            },
+        ),
+    )
+
+    def create(self, request: HttpRequest, form: ModelForm[AbstractUser]) -> AbstractUser:
+        data = form.cleaned_data
+        return create_user(request.user, data["username"], data["password1"])
+
+    def change(self, request: HttpRequest, obj: AbstractUser, form: ModelForm[AbstractUser]) -> AbstractUser:
+        data = form.cleaned_data
+        return update_user(
+            request.user,
+            obj.get_username(),
+            full_name=data.get("first_name", obj.first_name),
+            email=data.get("email", obj.email),
+            is_active=data.get("is_active", obj.is_active),
+            is_staff=data.get("is_staff", obj.is_staff),
+        )

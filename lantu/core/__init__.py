@@ -1,0 +1,1 @@
+"""Pure cores: maths and parsing with no Django imports."""

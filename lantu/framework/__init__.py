@@ -1,0 +1,1 @@
+"""The programme framework: programmes, areas, goals, indicators, baselines and targets."""

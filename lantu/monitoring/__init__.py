@@ -1,0 +1,1 @@
+"""Statistical monitoring: data values (append-only versions) per indicator, unit and period."""

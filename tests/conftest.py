@@ -1,0 +1,81 @@
+"""Shared fixtures: the reference data loaded once per session, and named personas."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Load the org units and the default programme once; each test runs in a rollback."""
+    from lantu.accounts.permissions import SystemActor
+    from lantu.framework.loader import load_programme
+    from lantu.orgunits.loader import load_org_units
+
+    with django_db_blocker.unblock():
+        system = SystemActor("system:test")
+        load_org_units(system)
+        load_programme(system)
+
+
+@pytest.fixture
+def system() -> Any:
+    from lantu.accounts.permissions import SystemActor
+
+    return SystemActor("system:test")
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., Any]:
+    """Create a user holding one role: ``make_user("xihu", "unit_reporter", org_unit="330106")``."""
+    from lantu.accounts.permissions import SystemActor
+    from lantu.accounts.services import assign_role, create_user
+
+    def make(
+        username: str, role: str | None = None, *, org_unit: str | None = None, department: str | None = None
+    ) -> Any:
+        system = SystemActor("system:test")
+        user = create_user(system, username, "x", check_password=False)
+        if role:
+            assign_role(system, username, role, org_unit_code=org_unit, department_code=department)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user: Callable[..., Any]) -> Any:
+    return make_user("office_admin", "programme_admin")
+
+
+@pytest.fixture
+def county_reporter(make_user: Callable[..., Any]) -> Any:
+    return make_user("xihu_reporter", "unit_reporter", org_unit="330106")
+
+
+@pytest.fixture
+def other_county_reporter(make_user: Callable[..., Any]) -> Any:
+    return make_user("yuhang_reporter", "unit_reporter", org_unit="330110")
+
+
+@pytest.fixture
+def city_approver(make_user: Callable[..., Any]) -> Any:
+    return make_user("hz_approver", "approver", org_unit="330100")
+
+
+@pytest.fixture
+def leader(make_user: Callable[..., Any]) -> Any:
+    return make_user("leader", "leader")
+
+
+@pytest.fixture
+def evaluator(make_user: Callable[..., Any]) -> Any:
+    return make_user("evaluator", "evaluator")
+
+
+@pytest.fixture
+def outsider(make_user: Callable[..., Any]) -> Any:
+    return make_user("outsider")
