@@ -37,7 +37,7 @@ serve: install
 
 lint: install
 	$(BIN)/ruff check .
-	LANTU_SECRET_KEY=lint-only $(BIN)/mypy lantu tests
+	LANTU_SECRET_KEY=lint-only $(BIN)/mypy lantu tests bench
 
 test: install
 	scripts/test.sh

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 
 VAR = tempfile.mkdtemp(prefix="lantu-bench-")
 os.environ["LANTU_VAR_DIR"] = VAR
@@ -59,7 +60,7 @@ def main() -> int:
     rows.append((f"demo data: {count} values through record_values", f"{seconds:.2f} s ({count / seconds:,.0f}/s)"))
     client = Client()
     for path in ("/api/v1/indicators", "/api/v1/org-units?date=2020-06-30", "/api/v1/programmes/DZJ/areas", "/"):
-        ms = median_ms(lambda path=path: client.get(path))
+        ms = median_ms(partial(client.get, path))
         rows.append((f"GET {path} (median of 30)", f"{ms:.1f} ms"))
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, SQLite")
     width = max(len(name) for name, _ in rows)

@@ -9,7 +9,7 @@ export LANTU_VAR_DIR=${LANTU_VAR_DIR:-$PWD/var}
 echo "== ruff"
 $BIN/ruff check .
 echo "== mypy"
-$BIN/mypy lantu tests
+$BIN/mypy lantu tests bench
 echo "== pytest on SQLite"
 $BIN/pytest
 echo "== pytest on PostgreSQL"
