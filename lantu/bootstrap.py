@@ -15,7 +15,7 @@ from lantu.accounts.models import Role
 from lantu.accounts.permissions import SystemActor
 from lantu.accounts.services import assign_role, create_user, generate_password
 from lantu.env import env_str
-from lantu.framework.loader import DEFAULT_PROGRAMME, load_programme, parse_programme_file
+from lantu.framework.loader import DEFAULT_PROGRAMME, load_programme, parse_programme_file, step_count
 from lantu.framework.models import Programme
 from lantu.orgunits.loader import DATA_FILE, load_org_units
 from lantu.orgunits.models import OrgUnit
@@ -53,9 +53,10 @@ def initialise(step: Step, *, fresh: bool = False) -> InitResult:
         rows = sum(1 for _ in DATA_FILE.open(encoding="utf-8")) - 1
         count = load_org_units(SYSTEM, DATA_FILE, progress=step("行政区划 org units", rows))
         result.messages.append(f"已载入 {count} 条行政区划记录 (org units loaded)")
-    code = parse_programme_file(DEFAULT_PROGRAMME.read_text(encoding="utf-8")).programme.code
+    data = parse_programme_file(DEFAULT_PROGRAMME.read_text(encoding="utf-8"))
+    code = data.programme.code
     if not Programme.objects.filter(code=code).exists():
-        load_programme(SYSTEM, DEFAULT_PROGRAMME, progress=step("默认规划 default programme", 40))
+        load_programme(SYSTEM, DEFAULT_PROGRAMME, progress=step("默认规划 default programme", step_count(data)))
         result.messages.append(f"已载入默认规划 {code} (default programme loaded)")
     user_model = get_user_model()
     if not user_model.objects.filter(username="admin").exists():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import admin
@@ -58,8 +59,11 @@ class RoleAssignmentAdmin(ServiceAdmin[RoleAssignment]):
 
     @admin.action(description="撤销所选角色授权")
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
-        for assignment in queryset.filter(revoked_at__isnull=True):
-            revoke_role(request.user, assignment.pk, reason="管理后台撤销")
+        calls = [
+            partial(revoke_role, request.user, pk, reason="管理后台撤销")
+            for pk in queryset.filter(revoked_at__isnull=True).values_list("pk", flat=True)
+        ]
+        self.run_action(request, "已撤销角色授权", calls)
 
 
 admin.site.unregister(User)

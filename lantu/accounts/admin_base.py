@@ -46,10 +46,22 @@ class ServiceAdmin(admin.ModelAdmin[M], Generic[M]):
         return type(self).create is not ServiceAdmin.create and super().has_add_permission(request)
 
     def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
-        # Viewing is allowed; saving a change only where the subclass defines it.
-        if request.method == "POST" and obj is not None and type(self).change is ServiceAdmin.change:
-            return False
+        if type(self).change is ServiceAdmin.change:
+            return False  # view-only: Django shows the page without save buttons
         return super().has_change_permission(request, obj)
+
+    def run_action(self, request: HttpRequest, label: str, calls: list[Any]) -> None:
+        """Run one service call per selected item; report refusals instead of failing the page."""
+        done = 0
+        for call in calls:
+            try:
+                call()
+            except (InvalidInput, NotFound, PermissionDeniedError) as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, f"{label}：{done}", messages.SUCCESS)
 
     def save_model(self, request: HttpRequest, obj: M, form: ModelForm[M], change: bool) -> None:
         try:
@@ -61,8 +73,10 @@ class ServiceAdmin(admin.ModelAdmin[M], Generic[M]):
         obj.pk = saved.pk
 
     def save_related(self, request: HttpRequest, form: ModelForm[M], formsets: Any, change: bool) -> None:
-        # Related objects were set by the service itself.
-        return None
+        # Related objects were set by the service itself; the inlines are read-only. Django's
+        # change message still reads these attributes, which formset.save() would have set.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None

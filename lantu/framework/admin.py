@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import admin
@@ -31,6 +32,7 @@ def _code(obj: Any) -> str | None:
 @admin.register(Programme)
 class ProgrammeAdmin(ServiceAdmin[Programme]):
     list_display = ("code", "name_zh", "start_year", "end_year", "org_unit")
+    editable_on_change = fw.PROGRAMME_TEXT_FIELDS
     autocomplete_fields = ("org_unit",)
 
     def create(self, request: HttpRequest, form: ModelForm[Programme]) -> Programme:
@@ -51,6 +53,10 @@ class ProgrammeAdmin(ServiceAdmin[Programme]):
             ),
         )
 
+    def change(self, request: HttpRequest, obj: Programme, form: ModelForm[Programme]) -> Programme:
+        edits = {name: form.cleaned_data[name] for name in form.changed_data if name in fw.PROGRAMME_TEXT_FIELDS}
+        return fw.update_programme(request.user, obj.code, edits, reason="管理后台") if edits else obj
+
 
 @admin.register(ProgrammeDepartment)
 class ProgrammeDepartmentAdmin(ServiceAdmin[ProgrammeDepartment]):
@@ -68,7 +74,7 @@ class AreaAdmin(ServiceAdmin[Area]):
     list_display = ("code", "name_zh", "kind", "parent", "programme", "order")
     list_filter = ("programme", "kind")
     search_fields = ("code", "name_zh", "name_en")
-    editable_on_change = ("parent",)
+    editable_on_change = ("parent", *fw.AREA_TEXT_FIELDS)
 
     def create(self, request: HttpRequest, form: ModelForm[Area]) -> Area:
         d = form.cleaned_data
@@ -90,8 +96,13 @@ class AreaAdmin(ServiceAdmin[Area]):
         )
 
     def change(self, request: HttpRequest, obj: Area, form: ModelForm[Area]) -> Area:
-        parent = form.cleaned_data.get("parent")
-        return fw.move_area(request.user, obj.programme.code, obj.code, _code(parent), reason="管理后台")
+        d, programme, code = form.cleaned_data, obj.programme.code, obj.code
+        edits = {name: d[name] for name in form.changed_data if name in fw.AREA_TEXT_FIELDS}
+        if edits:
+            fw.update_area(request.user, programme, code, edits, reason="管理后台")
+        if "parent" in form.changed_data:
+            fw.move_area(request.user, programme, code, _code(d.get("parent")), reason="管理后台")
+        return obj
 
 
 class MilestoneInline(admin.TabularInline[Milestone, Goal]):
@@ -111,6 +122,7 @@ class GoalAdmin(ServiceAdmin[Goal]):
     list_filter = ("kind", "area__programme")
     search_fields = ("code", "name_zh", "name_en")
     inlines = (MilestoneInline,)
+    editable_on_change = fw.GOAL_TEXT_FIELDS
 
     def create(self, request: HttpRequest, form: ModelForm[Goal]) -> Goal:
         d = form.cleaned_data
@@ -129,6 +141,10 @@ class GoalAdmin(ServiceAdmin[Goal]):
                 d.get("order") or 0,
             ),
         )
+
+    def change(self, request: HttpRequest, obj: Goal, form: ModelForm[Goal]) -> Goal:
+        edits = {name: form.cleaned_data[name] for name in form.changed_data if name in fw.GOAL_TEXT_FIELDS}
+        return fw.update_goal(request.user, obj.code, edits, reason="管理后台") if edits else obj
 
 
 @admin.register(Milestone)
@@ -288,7 +304,10 @@ class TargetAdmin(ServiceAdmin[Target]):
 
     @admin.action(description="撤销所选目标（生成撤销版本）")
     def withdraw(self, request: HttpRequest, queryset: Any) -> None:
-        for target in queryset.filter(withdrawn=False):
-            fw.withdraw_target(
-                request.user, target.indicator.code, target.org_unit.code, target.year, reason="管理后台撤销"
-            )
+        # Several selected versions of one target are one withdrawal.
+        keys = sorted(set(queryset.values_list("indicator__code", "org_unit__code", "year")))
+        calls = [
+            partial(fw.withdraw_target, request.user, indicator, unit, year, reason="管理后台撤销")
+            for indicator, unit, year in keys
+        ]
+        self.run_action(request, "已撤销目标", calls)

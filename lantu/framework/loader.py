@@ -159,6 +159,12 @@ def parse_programme_file(text: str) -> ProgrammeFile:
         ) from exc
 
 
+def step_count(data: ProgrammeFile) -> int:
+    """How many progress steps :func:`load_programme` reports: one per area and per indicator."""
+    areas = list(_walk(data.areas))
+    return len(areas) + sum(len(goal.indicators) for area, _ in areas for goal in area.goals)
+
+
 def _walk(areas: list[AreaIn], parent: str | None = None) -> Iterator[tuple[AreaIn, str | None]]:
     for area in areas:
         yield area, parent

@@ -301,6 +301,65 @@ def set_milestone_status(actor: Actor, milestone_id: int, status: str, reason: s
     return milestone
 
 
+# ---------------------------------------------------------------- descriptive edits
+
+#: Fields the update_* services below may change; everything else has its own use case.
+PROGRAMME_TEXT_FIELDS = ("name_zh", "name_en", "summary_zh", "summary_en", "source_title")
+AREA_TEXT_FIELDS = ("name_zh", "name_en", "role_zh", "role_en", "description_zh", "source_text", "order")
+GOAL_TEXT_FIELDS = ("name_zh", "name_en", "source_text", "order", "target_year")
+
+
+def _edit(
+    actor: Actor, obj: Any, allowed: tuple[str, ...], changes: Mapping[str, Any], action: str, reason: str
+) -> None:
+    """Apply plain-text edits (names, descriptions, order) and audit them; refuse other fields."""
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise InvalidInput.one(
+            "changes", f"不能修改的字段：{'、'.join(unknown)}", f"fields not changeable here: {', '.join(unknown)}"
+        )
+    if "name_zh" in changes and not str(changes["name_zh"]).strip():
+        raise InvalidInput.one("name_zh", "名称不能为空", "the name is empty")
+    diff = Changes()
+    for name, value in changes.items():
+        diff.set(obj, name, value)
+    if diff:
+        obj.full_clean(validate_unique=False, validate_constraints=False)
+        obj.save(update_fields=list(diff.after))
+        audit(actor, action, obj, before=diff.before, after=diff.after, reason=reason)
+
+
+@service("framework.manage")
+def update_programme(actor: Actor, code: str, changes: Mapping[str, Any], reason: str = "") -> Programme:
+    """Edit a programme's names, summary or source title."""
+    programme = _programme(code)
+    _edit(actor, programme, PROGRAMME_TEXT_FIELDS, changes, "framework.programme.update", reason)
+    return programme
+
+
+@service("framework.manage")
+def update_area(actor: Actor, programme_code: str, code: str, changes: Mapping[str, Any], reason: str = "") -> Area:
+    """Edit an area's names, role, description, source text or order (moving it: ``move_area``)."""
+    area = Area.objects.filter(programme=_programme(programme_code), code=code).first()
+    if area is None:
+        raise NotFound("领域", code)
+    _edit(actor, area, AREA_TEXT_FIELDS, changes, "framework.area.update", reason)
+    return area
+
+
+@service("framework.manage")
+def update_goal(actor: Actor, code: str, changes: Mapping[str, Any], reason: str = "") -> Goal:
+    """Edit a goal's names, source text, order or target year."""
+    goal = Goal.objects.select_related("area__programme").filter(code=code).first()
+    if goal is None:
+        raise NotFound("目标", code)
+    year = changes.get("target_year")
+    if year is not None and not goal.area.programme.start_year <= int(year) <= goal.area.programme.end_year + 20:
+        raise InvalidInput.one("target_year", "目标年不在规划期内", "target year is outside the programme")
+    _edit(actor, goal, GOAL_TEXT_FIELDS, changes, "framework.goal.update", reason)
+    return goal
+
+
 # ---------------------------------------------------------------- indicators
 
 

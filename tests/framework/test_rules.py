@@ -10,7 +10,7 @@ import pytest
 from lantu.accounts.models import AuditEvent
 from lantu.accounts.service import InvalidInput, PermissionDeniedError
 from lantu.framework import services as fw
-from lantu.framework.models import Area, Indicator, IndicatorVersion, Target
+from lantu.framework.models import Area, Indicator, IndicatorVersion, Programme, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +136,22 @@ def test_reporter_may_not_change_the_framework(county_reporter: Any) -> None:
     with pytest.raises(PermissionDeniedError):
         fw.update_indicator(county_reporter, "GDP", {"definition_zh": "x"}, reason="r")
     assert Indicator.objects.get(code="GDP").version == 1
+
+
+def test_descriptive_edits_are_audited_and_limited(admin_user: Any) -> None:
+    fw.update_area(admin_user, "DZJ", "TECH", {"description_zh": "关键动力"}, reason="补充说明")
+    assert Area.objects.get(code="TECH").description_zh == "关键动力"
+    event = AuditEvent.objects.filter(action="framework.area.update").latest("id")
+    assert (event.before, event.after, event.reason) == (
+        {"description_zh": ""},
+        {"description_zh": "关键动力"},
+        "补充说明",
+    )
+    with pytest.raises(InvalidInput, match="不能修改的字段"):
+        fw.update_area(admin_user, "DZJ", "TECH", {"programme": None})
+    with pytest.raises(InvalidInput, match="名称不能为空"):
+        fw.update_goal(admin_user, "ECON_DEMO", {"name_zh": " "})
+    with pytest.raises(InvalidInput, match="规划期"):
+        fw.update_goal(admin_user, "ECON_DEMO", {"target_year": 1990})
+    fw.update_programme(admin_user, "DZJ", {"name_en": "Deepening Digital Zhejiang (2019-2022)"})
+    assert Programme.objects.get(code="DZJ").name_en.endswith("(2019-2022)")
