@@ -135,13 +135,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``lantu`` console script."""
     args = build_parser().parse_args(argv)
     _setup()
-    from lantu.accounts.service import InvalidInput
+    from lantu.accounts.service import InvalidInput, problem_text
 
     try:
         return int(args.func(args))
     except InvalidInput as exc:
         for problem in exc.problems:
-            console.print(f"[red]错误 (error):[/] {problem.message()}")
+            console.print(f"[red]错误 (error):[/] {problem_text(problem)}")
         return 2
 
 

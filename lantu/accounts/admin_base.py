@@ -15,7 +15,7 @@ from django.db.models import Model
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from lantu.accounts.service import InvalidInput, NotFound, PermissionDeniedError
+from lantu.accounts.service import InvalidInput, NotFound, PermissionDeniedError, problem_text
 
 M = TypeVar("M", bound=Model)
 
@@ -68,7 +68,7 @@ class ServiceAdmin(admin.ModelAdmin[M], Generic[M]):
             saved = self.change(request, obj, form) if change else self.create(request, form)
         except (InvalidInput, NotFound, PermissionDeniedError) as exc:
             problems = exc.problems if isinstance(exc, InvalidInput) else []
-            text = "；".join(p.message() for p in problems) or str(exc)
+            text = "；".join(problem_text(p) for p in problems) or str(exc)
             raise _Refused(text) from exc
         obj.pk = saved.pk
 

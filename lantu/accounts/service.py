@@ -24,6 +24,10 @@ from django.utils import translation
 from lantu.accounts.models import AuditEvent
 from lantu.accounts.permissions import Actor, Permission, has_perm, label_of, user_of
 
+# InvalidInput and Problem live in the pure core; services import them from here with the rest.
+from lantu.core.problems import InvalidInput as InvalidInput
+from lantu.core.problems import Problem as Problem
+
 if TYPE_CHECKING:
     from django.db.models import Model
 
@@ -33,38 +37,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input: where (row, field) and why, in both languages."""
-
-    field: str
-    message_zh: str
-    message_en: str
-    row: int | None = None
-
-    def message(self) -> str:
-        """The message in the active language, prefixed with the row and field."""
-        english = (translation.get_language() or "zh-hans").startswith("en")
-        text = self.message_en if english else self.message_zh
-        where = []
-        if self.row is not None:
-            where.append(f"row {self.row}" if english else f"第 {self.row} 行")
-        if self.field:
-            where.append(self.field if english else f"字段 {self.field}")
-        return f"{', '.join(where)}: {text}" if where else text
-
-
-class InvalidInput(ValueError):  # noqa: N818 - the name reads better at call sites than ...Error
-    """Bad input: one or more problems; nothing has been written."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(p.message_zh for p in problems))
-
-    @classmethod
-    def one(cls, field: str, message_zh: str, message_en: str, row: int | None = None) -> InvalidInput:
-        """Build the common case of a single problem."""
-        return cls([Problem(field, message_zh, message_en, row)])
+def problem_text(problem: Problem) -> str:
+    """A problem's message in the active language."""
+    return problem.message(english=(translation.get_language() or "").startswith("en"))
 
 
 class NotFound(LookupError):  # noqa: N818
