@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from lantu.accounts.models import Role
 from lantu.accounts.permissions import SystemActor
 from lantu.accounts.services import assign_role, create_user
-from lantu.monitoring.models import DataValue, ValueStatus
+from lantu.monitoring.models import DataValue
 from lantu.monitoring.services import ValueEntry, record_values
 from lantu.orgunits.models import Level, OrgUnit
 
@@ -99,6 +99,19 @@ def province_series(year: int, rng: random.Random) -> dict[str, Decimal]:
     return {"INTERPROV_BANDWIDTH": _q(22 * 1.27 ** (year - 2017) * (1 + rng.uniform(-0.03, 0.03)), 1)}
 
 
+def demo_entries(year: int, rng: random.Random) -> list[ValueEntry]:
+    """The demo values of one year: every county-level unit valid at year end, and the province."""
+    entries: list[ValueEntry] = []
+    end = dt.date(year, 12, 31)
+    for county in OrgUnit.objects.valid_on(end).filter(level=Level.COUNTY).order_by("code"):
+        entries.extend(
+            ValueEntry(code, county.code, str(year), value)
+            for code, value in county_series(county.key, year, rng).items()
+        )
+    entries.extend(ValueEntry(code, "330000", str(year), value) for code, value in province_series(year, rng).items())
+    return entries
+
+
 def _ensure_personas() -> None:
     users = get_user_model().objects
     for persona in PERSONAS:
@@ -118,19 +131,10 @@ def generate(step: Step, *, seed: int = 2019) -> DemoSummary:
         summary.values = DataValue.objects.filter(is_demo=True).count()
         return summary
     rng = random.Random(seed)  # noqa: S311 - reproducible demo numbers, not secrets
-    province = OrgUnit.objects.get(code="330000")
     tick = step("示例数据 demo data", len(YEARS))
     for year in YEARS:
-        end = dt.date(year, 12, 31)
-        entries: list[ValueEntry] = []
-        for county in OrgUnit.objects.valid_on(end).filter(level=Level.COUNTY).order_by("code"):
-            entries.extend(
-                ValueEntry(code, county.code, str(year), value)
-                for code, value in county_series(county.key, year, rng).items()
-            )
-        entries.extend(
-            ValueEntry(code, province.code, str(year), value) for code, value in province_series(year, rng).items()
-        )
-        summary.values += record_values(SYSTEM, entries, source=DEMO_SOURCE, status=ValueStatus.APPROVED, demo=True)
+        summary.values += record_values(
+            SYSTEM, demo_entries(year, rng), source=DEMO_SOURCE, approved=True, demo=True
+        ).written
         tick(1)
     return summary

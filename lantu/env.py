@@ -51,6 +51,8 @@ SETTINGS: tuple[EnvSetting, ...] = (
         "Password for the admin user that `lantu init` creates; empty: generate and print it once.",
     ),
     EnvSetting("LANTU_TIME_ZONE", "str", "Asia/Shanghai", "Time zone for dates shown to users."),
+    EnvSetting("LANTU_EMAIL_HOST", "str", "", "SMTP server for notifications; empty prints mails to the server log."),
+    EnvSetting("LANTU_EMAIL_FROM", "str", "lantu@localhost", "Sender address of notification mails."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -114,6 +114,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+_email_host = env_str("LANTU_EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if _email_host else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = _email_host
+DEFAULT_FROM_EMAIL = env_str("LANTU_EMAIL_FROM")
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

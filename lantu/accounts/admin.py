@@ -13,8 +13,8 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from lantu.accounts.admin_base import ServiceAdmin
-from lantu.accounts.models import AuditEvent, RoleAssignment
-from lantu.accounts.services import assign_role, create_user, revoke_role, update_user
+from lantu.accounts.models import ApiToken, AuditEvent, Notification, RoleAssignment
+from lantu.accounts.services import assign_role, create_user, revoke_api_token, revoke_role, update_user
 
 User = get_user_model()
 admin.site.site_header = "蓝图 Lantu 管理后台"
@@ -106,3 +106,26 @@ class LantuUserAdmin(UserAdmin[AbstractUser], ServiceAdmin[AbstractUser]):
             is_active=data.get("is_active", obj.is_active),
             is_staff=data.get("is_staff", obj.is_staff),
         )
+
+
+@admin.register(Notification)
+class NotificationAdmin(ServiceAdmin[Notification]):
+    list_display = ("created_at", "user", "subject", "read_at")
+    search_fields = ("subject", "user__username")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ServiceAdmin[ApiToken]):
+    """Tokens are issued with `lantu token create`; here they can be seen and revoked."""
+
+    list_display = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+    exclude = ("key_hash",)
+    actions = ("revoke",)
+
+    @admin.action(description="撤销所选令牌")
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        calls = [
+            partial(revoke_api_token, request.user, pk, reason="管理后台撤销")
+            for pk in queryset.filter(revoked_at__isnull=True).values_list("pk", flat=True)
+        ]
+        self.run_action(request, "已撤销令牌", calls)

@@ -51,6 +51,14 @@ class NotFound(LookupError):  # noqa: N818
         super().__init__(f"未找到{what}“{key}” (not found: {what} {key})")
 
 
+class Conflict(RuntimeError):  # noqa: N818 - reads as what happened: a conflict
+    """Someone else changed the object first (a compare-and-set matched no row); try again."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        super().__init__(f"{what} 已被他人处理，请刷新后重试 (changed by someone else; reload and retry)")
+
+
 class PermissionDeniedError(PermissionError):
     """The actor may see the object but not perform this action on it."""
 
@@ -118,6 +126,9 @@ def require(
     if marker is not None:
         marker.append(True)
     if not has_perm(actor, permission, org_unit=org_unit, department=department):
+        # Whoever may not even see the unit's data is not told that it exists (404, not 403).
+        if org_unit is not None and not has_perm(actor, "values.read", org_unit=org_unit, department=department):
+            raise NotFound("行政区划", org_unit.code)
         raise PermissionDeniedError(actor, permission)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -10,7 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from lantu.accounts.models import Role, RoleAssignment
+from lantu.accounts.models import ApiToken, Role, RoleAssignment
 from lantu.accounts.permissions import Actor, clear_cache, user_of
 from lantu.accounts.service import Changes, InvalidInput, NotFound, Problem, audit, service
 from lantu.orgunits.models import Department
@@ -171,3 +172,29 @@ def update_user(
         user.save(update_fields=list(changes.after))
         audit(actor, "accounts.user.update", user, before=changes.before, after=changes.after)
     return user
+
+
+@service("accounts.manage")
+def create_api_token(actor: Actor, username: str, name: str) -> tuple[ApiToken, str]:
+    """Issue a token for a user; the plain token is returned once and never stored."""
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise InvalidInput.one("username", f"用户“{username}”不存在或已停用", f"unknown or inactive user {username!r}")
+    if not name.strip():
+        raise InvalidInput.one("name", "令牌名称不能为空", "token name is empty")
+    plain = "lantu_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=plain[6:14], key_hash=hashlib.sha256(plain.encode()).hexdigest()
+    )
+    audit(actor, "accounts.token.create", token, after={"user": username, "name": name, "prefix": token.prefix})
+    return token, plain
+
+
+@service("accounts.manage")
+def revoke_api_token(actor: Actor, token_id: int, reason: str = "") -> ApiToken:
+    """Revoke a token at once (compare-and-set, so a second revocation is reported)."""
+    if ApiToken.objects.filter(pk=token_id, revoked_at__isnull=True).update(revoked_at=timezone.now()) != 1:
+        raise NotFound("接口令牌", str(token_id))
+    token = ApiToken.objects.get(pk=token_id)
+    audit(actor, "accounts.token.revoke", token, after={"prefix": token.prefix}, reason=reason)
+    return token

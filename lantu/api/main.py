@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
-from lantu.accounts.service import InvalidInput, NotFound, PermissionDeniedError
-from lantu.api import framework, orgunits
+from lantu.accounts.service import Conflict, InvalidInput, NotFound, PermissionDeniedError
+from lantu.api import framework, monitoring, orgunits
 
 api = NinjaAPI(
     title="Lantu 蓝图 API",
@@ -17,6 +17,7 @@ api = NinjaAPI(
 )
 api.add_router("/", framework.router)
 api.add_router("/", orgunits.router)
+api.add_router("/", monitoring.router)
 
 
 @api.exception_handler(InvalidInput)
@@ -36,6 +37,11 @@ def invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
 @api.exception_handler(NotFound)
 def not_found(request: HttpRequest, exc: NotFound) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=404)
+
+
+@api.exception_handler(Conflict)
+def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=409)
 
 
 @api.exception_handler(PermissionDeniedError)

@@ -38,6 +38,7 @@ __all__ = [
 #: Largest absolute value :func:`parse_number` accepts; far above any real
 #: indicator, so anything bigger is a typo or a unit mix-up.
 MAX_MAGNITUDE = Decimal(10) ** 18
+MIN_EXPONENT = -30
 
 
 class UnitError(LantuValueError):
@@ -63,10 +64,12 @@ class NumberError(LantuValueError):
     templates_zh: ClassVar[Mapping[str, str]] = {
         "not_a_number": "“{text}”不是有效数字（单位请填在单位栏）",
         "out_of_range": "“{text}”超出允许范围（绝对值不能超过 10^18）",
+        "too_precise": "“{text}”的小数位过多（有效数字不能小于 10^-30）",
     }
     templates_en: ClassVar[Mapping[str, str]] = {
         "not_a_number": '"{text}" is not a number (put units in the unit field)',
         "out_of_range": '"{text}" is out of range (magnitude must not exceed 1e18)',
+        "too_precise": '"{text}" has too many decimals (nothing finer than 1e-30)',
     }
 
 
@@ -292,13 +295,25 @@ def parse_number(text: str) -> Decimal:
         raise NumberError("not_a_number", {"text": text})
     try:
         value = Decimal(cleaned.replace(",", ""))
-    except decimal.InvalidOperation:
-        # Only exponents too large for decimal itself get here.
+        too_big = abs(value) > MAX_MAGNITUDE
+        # "1e-999999999" parses, but writing it out in digits would take a gigabyte.
+        too_fine = not value.is_zero() and _finest_exponent(value) < MIN_EXPONENT
+    except (decimal.InvalidOperation, decimal.Overflow):
+        # Exponents too large for decimal itself get here.
         raise NumberError("out_of_range", {"text": text}) from None
-    if abs(value) > MAX_MAGNITUDE:
+    if too_big:
         raise NumberError("out_of_range", {"text": text})
+    if too_fine:
+        raise NumberError("too_precise", {"text": text})
     # "-0" is a typing accident, not a different value.
     return value.copy_abs() if value.is_zero() else value
+
+
+def _finest_exponent(value: Decimal) -> int:
+    """The exponent of the last non-zero digit (normalize() would underflow on 1e-999999999)."""
+    _sign, digits, exponent = value.as_tuple()
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return int(exponent) + trailing
 
 
 _CURRENCY_SCALES = ("万亿元", "亿元", "万元")

@@ -17,10 +17,13 @@ PURE_HELPERS = {"read_org_unit_rows", "parse_programme_file", "step_count", "gen
 
 
 def service_modules() -> list[Any]:
-    """Every ``services`` module and loader in the lantu package."""
+    """Every ``services`` module (or module of a ``services`` package) and loader in lantu."""
     found = []
     for info in pkgutil.walk_packages(lantu.__path__, "lantu."):
-        if info.name.rsplit(".", 1)[-1] in {"services", "loader"}:
+        parts = info.name.split(".")
+        if info.ispkg:
+            continue
+        if parts[-1] in {"services", "loader"} or "services" in parts[:-1]:
             found.append(importlib.import_module(info.name))
     return found
 
@@ -31,7 +34,9 @@ def test_service_modules_are_found() -> None:
         "lantu.framework.services",
         "lantu.orgunits.services",
         "lantu.accounts.services",
-        "lantu.monitoring.services",
+        "lantu.monitoring.services.values",
+        "lantu.monitoring.services.approval",
+        "lantu.monitoring.services.rounds",
     } <= names
 
 

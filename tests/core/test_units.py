@@ -341,7 +341,7 @@ def test_parse_number_only_raises_lantu_errors(text: str) -> None:
         max_value=MAX_MAGNITUDE,
         allow_nan=False,
         allow_infinity=False,
-    )
+    ).filter(lambda d: d.is_zero() or units._finest_exponent(d) >= units.MIN_EXPONENT)
 )
 def test_parse_number_reads_back_formatted_decimals(value: Decimal) -> None:
     assert parse_number(f"{value:f}") == value
@@ -385,3 +385,12 @@ def test_format_cn_refuses_unknown_unit_and_non_finite() -> None:
         format_cn(Decimal(1), "kg")
     with pytest.raises(UnitError):
         format_cn(Decimal("NaN"), "元")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [("1e1000000", "out_of_range"), ("1e-999999999", "too_precise"), ("1e-31", "too_precise")]
+)
+def test_extreme_exponents_are_refused(text: str, code: str) -> None:
+    with pytest.raises(NumberError) as info:
+        parse_number(text)
+    assert info.value.code == code

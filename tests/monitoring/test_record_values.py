@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from lantu.accounts.service import InvalidInput, PermissionDeniedError
+from lantu.accounts.service import InvalidInput, NotFound
 from lantu.monitoring.models import DataValue
 from lantu.monitoring.services import ValueEntry, record_values
 
@@ -57,6 +57,7 @@ def test_a_change_is_a_new_version(system: Any) -> None:
 
 def test_reporter_may_write_only_own_unit(county_reporter: Any) -> None:
     record_values(county_reporter, [ValueEntry("GDP", "330106", "2022", Decimal(1))])
-    with pytest.raises(PermissionDeniedError):
+    # Another county's data is not even acknowledged to exist: 404, not 403.
+    with pytest.raises(NotFound):
         record_values(county_reporter, [ValueEntry("GDP", "330110", "2022", Decimal(1))])
     assert DataValue.objects.count() == 1
