@@ -68,6 +68,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for line in result.messages:
         console.print(line)
     console.print(f"示例数据 / demo data: {summary.values} 个数据值, 2017–2023 (generated, not real statistics)")
+    console.print(f"公开发布的真实数据 (real published figures, with sources): {summary.published} 个")
+    console.print("示例填报任务 (demo round): DEMO-2024, open for the 90 county-level units")
     console.print("登录 (log in) at http://127.0.0.1:8000/accounts/login/ :")
     if result.admin_password:
         console.print(f"  admin / {result.admin_password}  (规划管理员 programme admin; shown once)")
@@ -128,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_check = sub.add_parser("check", help="check settings and the database")
     p_check.add_argument("--deploy", action="store_true", help="also run Django's deployment checks")
     p_check.set_defaults(func=cmd_check)
+    from lantu.monitoring import cli as monitoring_cli
+
+    monitoring_cli.register(sub)
     return parser
 
 
@@ -135,13 +140,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``lantu`` console script."""
     args = build_parser().parse_args(argv)
     _setup()
-    from lantu.accounts.service import InvalidInput, problem_text
+    from lantu.accounts.service import Conflict, InvalidInput, NotFound, PermissionDeniedError, problem_text
 
     try:
         return int(args.func(args))
     except InvalidInput as exc:
         for problem in exc.problems:
             console.print(f"[red]错误 (error):[/] {problem_text(problem)}")
+        return 2
+    except (NotFound, PermissionDeniedError, Conflict) as exc:
+        console.print(f"[red]错误 (error):[/] {exc}")
         return 2
 
 

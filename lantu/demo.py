@@ -13,14 +13,17 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 
 from lantu.accounts.models import Role
 from lantu.accounts.permissions import SystemActor
 from lantu.accounts.services import assign_role, create_user
-from lantu.monitoring.models import DataValue
+from lantu.monitoring.files import import_file
+from lantu.monitoring.models import DataValue, ReportingRound
 from lantu.monitoring.services import ValueEntry, record_values
+from lantu.monitoring.services.rounds import RoundSpec, create_round, set_round_status
 from lantu.orgunits.models import Level, OrgUnit
 
 Step = Callable[[str, int], Callable[[int], None]]
@@ -51,6 +54,7 @@ PERSONAS = (
 @dataclass
 class DemoSummary:
     values: int = 0
+    published: int = 0
     password: str = DEMO_PASSWORD
     personas: tuple[Persona, ...] = PERSONAS
     notes: list[str] = field(default_factory=list)
@@ -112,6 +116,40 @@ def demo_entries(year: int, rng: random.Random) -> list[ValueEntry]:
     return entries
 
 
+PUBLISHED = Path(__file__).parent / "monitoring" / "data" / "zhejiang_published.csv"
+DEMO_ROUND = "DEMO-2024"
+
+
+def _ensure_round() -> None:
+    """An open 2024 round over every county-level unit, two approval levels, for trying entry."""
+    if ReportingRound.objects.filter(code=DEMO_ROUND).exists():
+        return
+    end = dt.date(2024, 12, 31)
+    counties = OrgUnit.objects.valid_on(end).filter(level=Level.COUNTY).values_list("code", flat=True)
+    inputs = [code for code, _ in county_series("330106", 2024, random.Random(0)).items()]  # noqa: S311
+    create_round(
+        SYSTEM,
+        RoundSpec(
+            code=DEMO_ROUND,
+            programme_code="DZJ",
+            title_zh="2024年度数字浙江监测填报（示例）",
+            title_en="2024 annual reporting (demo)",
+            period="2024",
+            opens_on=dt.date(2025, 1, 1),
+            deadline=dt.date(2025, 3, 31),
+            indicator_codes=inputs,
+            org_unit_codes=list(counties),
+            approval_levels=2,
+        ),
+    )
+    set_round_status(SYSTEM, DEMO_ROUND, "open", reason="示例")
+
+
+def _ensure_published() -> int:
+    """The real published province figures (with sources), as approved values: not demo data."""
+    return import_file(SYSTEM, PUBLISHED.name, PUBLISHED.read_bytes(), approved=True).written
+
+
 def _ensure_personas() -> None:
     users = get_user_model().objects
     for persona in PERSONAS:
@@ -127,6 +165,8 @@ def generate(step: Step, *, seed: int = 2019) -> DemoSummary:
     """Create the demo personas and, unless present, demo values for 2017–2023."""
     summary = DemoSummary()
     _ensure_personas()
+    _ensure_round()
+    summary.published = _ensure_published()
     if DataValue.objects.filter(is_demo=True).exists():
         summary.values = DataValue.objects.filter(is_demo=True).count()
         return summary

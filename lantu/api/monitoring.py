@@ -231,3 +231,118 @@ def post_return(request: HttpRequest, code: str, org_unit: str, indicator: str, 
     state = return_value(request.user, code, org_unit, indicator, body.comment)
     state = ValueState.objects.select_related("indicator", "org_unit", "current", "approved").get(pk=state.pk)
     return _value_out(state)
+
+
+class PointOut(Schema):
+    period: str
+    value: Number
+    origin: str
+    is_demo: bool
+
+
+class ProjectionOut(Schema):
+    value: float | None
+    method: str
+    rate: float | None
+    will_meet: bool | None
+    explanation_zh: str
+    explanation_en: str
+
+
+class AttainmentOut(Schema):
+    met: bool
+    margin: float
+    margin_pct: float | None
+    text_zh: str
+    text_en: str
+
+
+class ProgressOut(Schema):
+    indicator: str
+    org_unit: str
+    unit: str
+    basis: str
+    target_year: int | None
+    comparator: str | None
+    threshold: Number | None
+    target_display_zh: str | None
+    baseline: PointOut | None
+    baseline_source: str
+    latest: PointOut | None
+    expected: float | None
+    progress_pct: float | None
+    status: str
+    light: str
+    rule_zh: str
+    rule_en: str
+    projection: ProjectionOut | None
+    attainment: AttainmentOut | None
+    series: list[PointOut]
+    notes: list[str]
+    is_demo: bool
+
+
+def _point(p: Any) -> PointOut | None:
+    return None if p is None else PointOut(period=p.period, value=p.value, origin=p.origin, is_demo=p.is_demo)
+
+
+@router.get("/indicators/{code}/progress", response=ProgressOut, summary="Progress of an indicator towards its target")
+def get_progress(request: HttpRequest, code: str, org_unit: str = "330000", basis: str = "approved") -> ProgressOut:
+    """Baseline, target, latest value and period, expected-by-now, progress %, status, projection, attainment.
+
+    ``basis=preliminary`` includes values not yet approved (marked so by ``basis`` in the answer).
+    """
+    from lantu.accounts.permissions import has_perm
+    from lantu.framework.display import describe_target
+    from lantu.framework.models import Indicator
+    from lantu.monitoring.models import Basis
+    from lantu.monitoring.progress import progress_for
+    from lantu.orgunits.selectors import resolve_org_unit
+
+    if basis not in Basis.values:
+        raise InvalidInput.one("basis", "口径应为 approved 或 preliminary", "basis is approved or preliminary")
+    indicator = Indicator.objects.select_related("programme").filter(code=code).first()
+    if indicator is None:
+        raise NotFound("指标", code)
+    unit = resolve_org_unit(org_unit)
+    if not has_perm(request.user, "values.read", org_unit=unit, department=indicator.department):
+        raise NotFound("行政区划", org_unit)
+    p = progress_for(indicator, unit, basis=basis)
+    proj, att = p.projection, p.attainment
+    return ProgressOut(
+        indicator=indicator.code,
+        org_unit=unit.code,
+        unit=indicator.unit,
+        basis=p.basis,
+        target_year=p.target.year if p.target else None,
+        comparator=p.target.comparator if p.target else None,
+        threshold=p.threshold,
+        target_display_zh=describe_target(p.target) if p.target else None,
+        baseline=_point(p.baseline),
+        baseline_source=p.baseline_source,
+        latest=_point(p.latest),
+        expected=p.expected,
+        progress_pct=p.progress_pct,
+        status=p.status,
+        light=p.light,
+        rule_zh=p.rule_zh,
+        rule_en=p.rule_en,
+        projection=None
+        if proj is None
+        else ProjectionOut(
+            value=proj.value,
+            method=proj.method,
+            rate=proj.rate,
+            will_meet=proj.will_meet,
+            explanation_zh=proj.explanation_zh,
+            explanation_en=proj.explanation_en,
+        ),
+        attainment=None
+        if att is None
+        else AttainmentOut(
+            met=att.met, margin=att.margin, margin_pct=att.margin_pct, text_zh=att.text_zh, text_en=att.text_en
+        ),
+        series=[x for x in (_point(s) for s in p.series) if x is not None],
+        notes=p.notes,
+        is_demo=p.is_demo,
+    )

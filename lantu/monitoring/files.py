@@ -45,7 +45,15 @@ def parse_file(name: str, data: bytes) -> ParsedFile:
 
 
 def import_file(
-    actor: Actor, name: str, data: bytes, *, round_code: str | None = None, dry_run: bool = False, source: str = ""
+    actor: Actor,
+    name: str,
+    data: bytes,
+    *,
+    round_code: str | None = None,
+    dry_run: bool = False,
+    source: str = "",
+    approved: bool = False,
+    demo: bool = False,
 ) -> RecordResult:
     """Parse a file and record its values through ``record_values`` (all or nothing)."""
     parsed = parse_file(name, data)
@@ -56,7 +64,13 @@ def import_file(
     if not parsed.entries:
         raise InvalidInput.one("value", "文件中没有填写任何数值", "the file has no values")
     return record_values(
-        actor, parsed.entries, round_code=round_code or parsed.round_code, dry_run=dry_run, source=source or name
+        actor,
+        parsed.entries,
+        round_code=round_code or parsed.round_code,
+        dry_run=dry_run,
+        source=source or name,
+        approved=approved,
+        demo=demo,
     )
 
 

@@ -142,7 +142,10 @@ def progress_for(
     if at_target is not None:
         result.attainment = core.attain(float(at_target.value), comparator, float(threshold), unit=indicator.unit)
     base = result.baseline
-    if result.latest is not None and base is not None and base.year < target.year:
+    if result.latest is not None and base is not None and base.period == result.latest.period:
+        # Judging a value against a path that starts at that very value says nothing.
+        result.notes.append("只有一期数据，无法判断进度")
+    elif result.latest is not None and base is not None and base.year < target.year:
         try:
             path = core.TargetPath(int(base.year), float(base.value), target.year, float(threshold), kind)
         except core.ProgressError as exc:
