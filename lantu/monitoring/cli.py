@@ -88,6 +88,20 @@ def cmd_rollup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_remind(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from lantu.monitoring.models import ReportingRound, RoundStatus
+    from lantu.monitoring.services.rounds import send_reminders
+
+    today = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
+    for code in ReportingRound.objects.filter(status=RoundStatus.OPEN).values_list("code", flat=True):
+        result = send_reminders(_actor(args), code, today)
+        if result.reminded_units:
+            console.print(f"{code}: 已提醒 (reminded) {len(result.reminded_units)} 个单位, {result.days_left} 天")
+    return 0
+
+
 def register(sub: Any) -> None:
     """Add the monitoring commands to the `lantu` parser."""
     p_import = sub.add_parser("import", help="import values from a CSV or a filled Excel template")
@@ -119,3 +133,8 @@ def register(sub: Any) -> None:
     p_rollup.add_argument("--programme", default="DZJ")
     p_rollup.add_argument("--as", dest="as_user")
     p_rollup.set_defaults(func=cmd_rollup)
+
+    p_remind = sub.add_parser("remind", help="send the reminders due today (run daily, e.g. from cron)")
+    p_remind.add_argument("--date", help="pretend today is this date (YYYY-MM-DD)")
+    p_remind.add_argument("--as", dest="as_user")
+    p_remind.set_defaults(func=cmd_remind)

@@ -8,13 +8,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from lantu.accounts.models import Role, RoleAssignment
+from lantu.accounts.notifications import notify
 from lantu.accounts.permissions import Actor
 from lantu.accounts.service import Changes, InvalidInput, NotFound, Problem, audit, service
 from lantu.core import formula as formulas
 from lantu.core.errors import LantuValueError
 from lantu.core.periods import parse_period
 from lantu.framework.models import Indicator, Programme
-from lantu.monitoring.models import ReportingRound, RoundKind, RoundStatus, RuleKind, Severity, ValidationRule
+from lantu.monitoring.models import (
+    ReportingRound,
+    RoundKind,
+    RoundStatus,
+    RuleKind,
+    Severity,
+    ValidationRule,
+    ValueState,
+    ValueStatus,
+)
 from lantu.orgunits.models import Department, OrgUnit
 
 _CODE = re.compile(r"^[A-Za-z0-9_\-]+$")
@@ -212,3 +223,56 @@ def create_rule(actor: Actor, spec: RuleSpec) -> ValidationRule:
     )
     audit(actor, "monitoring.rule.create", rule, after={"code": spec.code, "kind": spec.kind})
     return rule
+
+
+@dataclass
+class ReminderResult:
+    """Who was reminded of what."""
+
+    reminded_units: list[str]
+    days_left: int | None
+
+
+@service("framework.manage")
+def send_reminders(actor: Actor, round_code: str, today: dt.date) -> ReminderResult:
+    """Remind reporters whose values are not all submitted, on the round's reminder days.
+
+    Run daily (``lantu remind``): on a day N days before the deadline, with N in the round's
+    reminder days, and on every day after the deadline, each unit still missing or holding
+    unsubmitted values is told, with what is missing.
+    """
+    rnd = ReportingRound.objects.filter(code=round_code).first()
+    if rnd is None:
+        raise NotFound("填报任务", round_code)
+    days_left = (rnd.deadline - today).days
+    days = {int(d) for d in rnd.reminder_days.replace(" ", "").split(",") if d}
+    if rnd.status != RoundStatus.OPEN or (days_left >= 0 and days_left not in days):
+        return ReminderResult([], days_left)
+    expected = set(rnd.indicators.values_list("pk", flat=True))
+    done: dict[int, set[int]] = {}
+    for unit_id, indicator_id in ValueState.objects.filter(
+        round=rnd, status__in=[ValueStatus.SUBMITTED, ValueStatus.APPROVED]
+    ).values_list("org_unit_id", "indicator_id"):
+        done.setdefault(unit_id, set()).add(indicator_id)
+    reminded: list[str] = []
+    for unit in rnd.org_units.all():
+        missing = len(expected - done.get(unit.pk, set()))
+        if not missing:
+            continue
+        reporters = [
+            a.user
+            for a in RoleAssignment.objects.filter(
+                role=Role.UNIT_REPORTER, org_unit=unit, revoked_at__isnull=True
+            ).select_related("user")
+        ]
+        when = f"距截止还有 {days_left} 天" if days_left >= 0 else f"已逾期 {-days_left} 天"
+        notify(
+            reporters,
+            f"填报提醒：{rnd.title_zh}（{when}）",
+            f"{unit.name_zh} 还有 {missing} 项数据未提交。截止日期 {rnd.deadline:%Y-%m-%d}。",
+            f"/monitoring/rounds/{rnd.code}/enter/{unit.code}/",
+        )
+        reminded.append(unit.code)
+    if reminded:
+        audit(actor, "monitoring.round.remind", rnd, after={"units": reminded, "days_left": days_left})
+    return ReminderResult(reminded, days_left)
