@@ -127,6 +127,9 @@ EMAIL_BACKEND = (
 EMAIL_HOST = _email_host
 DEFAULT_FROM_EMAIL = env_str("LANTU_EMAIL_FROM")
 
+# Bulk JSON value uploads are larger than Django's 2.5 MB default; files have their own limits.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from lantu.accounts.models import Notification
 from lantu.accounts.permissions import has_perm
 from lantu.accounts.service import Conflict, InvalidInput, NotFound, PermissionDeniedError, problem_text
+from lantu.core import tabular
 from lantu.core.errors import LantuValueError
 from lantu.core.periods import parse_period
 from lantu.core.units import parse_number
@@ -108,6 +109,8 @@ def enter(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
         upload = request.FILES.get("file")
         assert isinstance(upload, UploadedFile)
         try:
+            # Refuse before reading a huge upload into memory.
+            tabular.check_size(upload.size or 0, tabular.CSV_MAX_BYTES)
             result = files.import_file(
                 request.user,
                 upload.name or "upload",
@@ -226,7 +229,19 @@ def approve(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
 
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """Unit-rounds with values waiting for an approval the user may give."""
+    """Unit-rounds with values waiting for an approval the user may give; approve several at once."""
+    if request.method == "POST":
+        done = 0
+        for item in request.POST.getlist("items"):
+            round_code, _, unit_code = item.partition(":")
+            try:
+                done += approve_values(request.user, round_code, unit_code).moved
+            except REFUSED as exc:
+                for line in _errors(exc):
+                    messages.error(request, f"{round_code} {unit_code}: {line}")
+        if done:
+            messages.success(request, f"已审核 {done} 项")
+        return HttpResponseRedirect(request.path)
     waiting: dict[tuple[int, int], dict[str, Any]] = {}
     states = ValueState.objects.filter(status=ValueStatus.SUBMITTED, round__isnull=False).select_related(
         "round", "org_unit__parent__parent"

@@ -16,8 +16,17 @@ from django.db.models import F, QuerySet
 
 from lantu.accounts.models import Role, RoleAssignment
 from lantu.accounts.notifications import notify
-from lantu.accounts.permissions import Actor, label_of, user_of
-from lantu.accounts.service import Conflict, InvalidInput, NotFound, Problem, audit, require, service
+from lantu.accounts.permissions import Actor, has_perm, label_of, user_of
+from lantu.accounts.service import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDeniedError,
+    Problem,
+    audit,
+    require,
+    service,
+)
 from lantu.monitoring import aggregation
 from lantu.monitoring.models import (
     ApprovalAction,
@@ -71,6 +80,18 @@ def _approving_unit(state: ValueState, rnd: ReportingRound | None, level: int) -
             break
         unit = unit.parent
     return unit
+
+
+def _require_approver(actor: Actor, unit: OrgUnit, approving: OrgUnit | None) -> None:
+    """Refuse unless the actor approves at ``approving`` (the unit above ``unit`` at this level).
+
+    Whoever may not see ``unit``'s data is told it does not exist (404); whoever may see it but
+    not approve at this level (a reporter, or a city approver at the province's level) is
+    refused (403), not told that the unit above is "not found".
+    """
+    require(actor, "values.read", org_unit=unit)
+    if not has_perm(actor, "values.approve", org_unit=approving):
+        raise PermissionDeniedError(actor, "values.approve")
 
 
 def _levels(rnd: ReportingRound | None) -> int:
@@ -182,7 +203,7 @@ def approve_values(
     final_cells: list[tuple[str, str, str]] = []
     for state in states:
         level = state.levels_done + 1
-        require(actor, "values.approve", org_unit=_approving_unit(state, rnd, level))
+        _require_approver(actor, unit, _approving_unit(state, rnd, level))
         if state.submitted_by_id is not None and state.submitted_by_id == getattr(actor, "pk", None):
             raise InvalidInput.one("actor", "不能审核自己提交的数据", "you cannot approve your own submission")
         final = level >= levels
@@ -233,7 +254,7 @@ def return_value(actor: Actor, round_code: str, org_unit_code: str, indicator_co
     state = _states(rnd, unit, [indicator_code]).first()
     if state is None:
         raise NotFound("数据值", f"{indicator_code}/{org_unit_code}/{rnd.period}")
-    require(actor, "values.approve", org_unit=_approving_unit(state, rnd, state.levels_done + 1))
+    _require_approver(actor, unit, _approving_unit(state, rnd, state.levels_done + 1))
     if not comment.strip():
         raise InvalidInput.one("comment", "退回必须填写意见", "a return needs a comment")
     if state.status != ValueStatus.SUBMITTED:

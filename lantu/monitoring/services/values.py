@@ -148,7 +148,10 @@ def record_values(
     changed: list[Resolved] = []
     for item in items:
         state = states.get(item.series)
-        if state is not None and state.status == ValueStatus.SUBMITTED:
+        same = state is not None and state.current.value == item.value and state.current.comment == item.entry.comment
+        # Re-sending a submitted value unchanged (a whole template after one value was returned)
+        # is no attempt to change it.
+        if state is not None and state.status == ValueStatus.SUBMITTED and (approved or not same):
             problems.append(
                 Problem(
                     "value",
@@ -157,7 +160,7 @@ def record_values(
                     item.row,
                 )
             )
-        elif state is not None and state.current.value == item.value and state.current.comment == item.entry.comment:
+        elif state is not None and same:
             if not approved or state.status == ValueStatus.APPROVED:
                 result.unchanged += 1
                 continue
