@@ -15,7 +15,7 @@ from lantu.accounts.service import InvalidInput, NotFound
 from lantu.core import tabular
 from lantu.core.periods import parse_period
 from lantu.monitoring.entries import ValueEntry
-from lantu.monitoring.models import Basis, DataValue, ReportingRound, ValueState
+from lantu.monitoring.models import Basis, DataValue, ReportingRound, RoundKind, ValueState
 from lantu.monitoring.services.values import RecordResult, record_values
 from lantu.orgunits.models import OrgUnit
 
@@ -82,6 +82,9 @@ def _round_unit(round_code: str, org_unit_code: str) -> tuple[ReportingRound, Or
     unit = next((u for u in OrgUnit.objects.filter(code=org_unit_code) if u.is_valid_on(end)), None)
     if unit is None:
         raise NotFound("行政区划", org_unit_code)
+    if rnd.kind == RoundKind.UNITS and not rnd.org_units.filter(pk=unit.pk).exists():
+        # A template for a unit outside the round could never be uploaded.
+        raise NotFound("填报单位", org_unit_code)
     return rnd, unit
 
 

@@ -115,6 +115,8 @@ def progress_for(
     if not targets:
         result.notes.append("该单位没有设定目标")
         return result
+    if not result.series:
+        result.notes.append("暂无数据")
     target = targets[-1]
     result.target = target
     result.baseline, result.baseline_source = _baseline(indicator, unit, target, result.series)
@@ -156,4 +158,10 @@ def progress_for(
             result.progress_pct = assessed.progress_pct
             result.light = assessed.light
             result.rule_zh, result.rule_en = assessed.rule_zh, assessed.rule_en
+    if result.attainment is not None:
+        # Once the target year has data, the verdict on it is the light: later years do not
+        # turn a missed target green.
+        result.light = "green" if result.attainment.met else "red"
+        result.rule_zh = "目标年已有数据：完成为绿，未完成为红"
+        result.rule_en = "The target year has data: green if met, red if not"
     return result

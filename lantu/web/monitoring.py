@@ -183,8 +183,12 @@ def submit(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
 @login_required
 def template_download(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
     rnd, unit = _round_and_unit(request, code, unit_code)
+    try:
+        content = files.template(rnd.code, unit.code)
+    except NotFound as exc:
+        raise Http404 from exc
     response = HttpResponse(
-        files.template(rnd.code, unit.code),
+        content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{rnd.code}-{unit.code}.xlsx"'

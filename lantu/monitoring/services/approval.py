@@ -94,6 +94,18 @@ def _require_approver(actor: Actor, unit: OrgUnit, approving: OrgUnit | None) ->
         raise PermissionDeniedError(actor, "values.approve")
 
 
+def _approved_earlier_level(state: ValueState, actor: Actor) -> bool:
+    """Whether ``actor`` approved a lower level of the value's current submission."""
+    user = user_of(actor)
+    if user is None:
+        return False
+    last_submit = state.events.filter(action=ApprovalAction.SUBMIT).order_by("-at", "-id").first()
+    since = state.events.filter(action=ApprovalAction.APPROVE, actor=user)
+    if last_submit is not None:
+        since = since.filter(id__gt=last_submit.pk)
+    return since.exists()
+
+
 def _levels(rnd: ReportingRound | None) -> int:
     return rnd.approval_levels if rnd is not None and rnd.kind == RoundKind.UNITS else 1
 
@@ -152,7 +164,13 @@ def submit_values(
     expected = rnd.indicators.all()
     if department is not None:
         expected = expected.filter(department=department)
-    states = list(_states(rnd, unit, None).filter(indicator__in=expected))
+    # The round's series wherever they were entered (also before the round opened, or with no
+    # round): the entry grid and the template show them, so they are not "missing" here.
+    states = list(
+        ValueState.objects.filter(period=rnd.period, org_unit=unit, indicator__in=expected)
+        .select_related("org_unit__parent", "indicator", "current")
+        .order_by("indicator__code")
+    )
     have = {s.indicator.code for s in states}
     missing = sorted(set(expected.values_list("code", flat=True)) - have)
     if missing:
@@ -171,6 +189,7 @@ def submit_values(
             0,
             submitted_by=user_of(actor),
             return_comment="",
+            round=rnd,  # approved in this round from now on
         )
     audit(actor, "monitoring.values.submit", rnd, after={"org_unit": unit.code, "count": len(movable)})
     notify(
@@ -206,6 +225,9 @@ def approve_values(
         _require_approver(actor, unit, _approving_unit(state, rnd, level))
         if state.submitted_by_id is not None and state.submitted_by_id == getattr(actor, "pk", None):
             raise InvalidInput.one("actor", "不能审核自己提交的数据", "you cannot approve your own submission")
+        if level > 1 and _approved_earlier_level(state, actor):
+            # Two levels mean two pairs of eyes: whoever approved a lower level may not add the next.
+            raise InvalidInput.one("actor", "同一人不能审核同一数据的两个层级", "one person cannot approve two levels")
         final = level >= levels
         _move(
             actor,
