@@ -10,6 +10,7 @@ from lantu.web import monitoring, views
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("programmes/<str:code>/", views.overview, name="programme"),
+    path("progress/", views.progress, name="progress"),
     path("monitoring/rounds/", monitoring.rounds, name="monitoring-rounds"),
     path("monitoring/queue/", monitoring.queue, name="monitoring-queue"),
     path("monitoring/rounds/<str:code>/enter/<str:unit_code>/", monitoring.enter, name="monitoring-enter"),
