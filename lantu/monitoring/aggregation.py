@@ -2,8 +2,9 @@
 
 The maths is :mod:`lantu.core.rollup`. Here we feed it the reported values of one basis
 (approved versions for official figures, current versions for preliminary ones) and write
-back only the cells a change can affect: after one value changes, the engine runs over that
-value's period only and just the affected (indicator, unit) cells are rewritten.
+back only the cells a change can affect. After a change, the engine runs over the changed
+periods and over the indicators linked to the changed ones (their inputs and their readers,
+transitively) only, and just the cells the engine names as affected are rewritten.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db import connection
+from django.utils import timezone
 
+from lantu.core import formula as formulas
 from lantu.core import rollup
 from lantu.core.units import get_unit
 from lantu.framework.models import Aggregation, Indicator, Programme
@@ -23,49 +26,91 @@ Cell = rollup.Cell
 _SIX = Decimal("0.000001")
 
 
-def _rule(indicator: Indicator, codes: dict[int, str]) -> rollup.Rule:
+def _inputs(indicator: Indicator, codes: dict[int, str]) -> set[str]:
+    """The codes an indicator reads: formula references, weight, numerator, denominator."""
+    found = set(formulas.parse(indicator.formula).references) if indicator.formula else set()
+    for pk in (indicator.weight_indicator_id, indicator.numerator_id, indicator.denominator_id):
+        if pk:
+            found.add(codes[pk])
+    return found
+
+
+def _rule(indicator: Indicator, by_pk: dict[int, Indicator]) -> rollup.Rule:
     scale = 1.0
     if indicator.aggregation == Aggregation.RATIO_OF_SUMS and indicator.numerator_id and indicator.denominator_id:
         # scale turns Σnum/Σden into the indicator's unit: ×100 for a percentage, and the
         # factor between the two units when, say, 万亿元 is divided by 亿元.
-        numerator = Indicator.objects.get(pk=indicator.numerator_id)
-        denominator = Indicator.objects.get(pk=indicator.denominator_id)
-        num, den = get_unit(numerator.unit), get_unit(denominator.unit)
+        num = get_unit(by_pk[indicator.numerator_id].unit)
+        den = get_unit(by_pk[indicator.denominator_id].unit)
         ratio = float(num.factor / den.factor) if num.dimension == den.dimension else 1.0
         scale = (100.0 if indicator.unit == "%" else 1.0) * ratio
+
+    def code(pk: int | None) -> str | None:
+        return by_pk[pk].code if pk else None
+
     return rollup.Rule(
         code=indicator.code,
         aggregation=indicator.aggregation,  # type: ignore[arg-type]
-        weight=codes.get(indicator.weight_indicator_id or 0),
-        numerator=codes.get(indicator.numerator_id or 0),
-        denominator=codes.get(indicator.denominator_id or 0),
+        weight=code(indicator.weight_indicator_id),
+        numerator=code(indicator.numerator_id),
+        denominator=code(indicator.denominator_id),
         scale=scale,
         formula=indicator.formula or None,
     )
 
 
-def engine_for(programme: Programme, periods: Sequence[str]) -> rollup.Engine:
-    """An engine over every org-unit record and every indicator of the programme."""
+def _linked(indicators: list[Indicator], changed: set[str]) -> list[Indicator]:
+    """The changed indicators plus everything reading them and everything they read, transitively.
+
+    Readers can change when an input changes; inputs are needed to recompute the readers.
+    """
+    codes = {i.pk: i.code for i in indicators}
+    reads = {i.code: _inputs(i, codes) for i in indicators}
+    readers: dict[str, set[str]] = {}
+    for code, inputs in reads.items():
+        for source in inputs:
+            readers.setdefault(source, set()).add(code)
+    wanted = set(changed)
+    frontier = list(changed)
+    while frontier:  # everything downstream of a change
+        code = frontier.pop()
+        for reader in readers.get(code, ()):
+            if reader not in wanted:
+                wanted.add(reader)
+                frontier.append(reader)
+    frontier = list(wanted)
+    while frontier:  # and the inputs those need
+        code = frontier.pop()
+        for source in reads.get(code, ()):
+            if source not in wanted:
+                wanted.add(source)
+                frontier.append(source)
+    return [i for i in indicators if i.code in wanted]
+
+
+def engine_for(indicators: Sequence[Indicator], periods: Sequence[str]) -> rollup.Engine:
+    """An engine over every org-unit record and the given (dependency-closed) indicators."""
     units = [
         rollup.Unit(u.key, u.parent.key if u.parent else None, u.valid_from, u.valid_to)
         for u in OrgUnit.objects.select_related("parent")
     ]
-    indicators = list(Indicator.objects.filter(programme=programme))
-    codes = {i.pk: i.code for i in indicators}
-    return rollup.Engine(units, [_rule(i, codes) for i in indicators], list(periods))
+    by_pk = {i.pk: i for i in Indicator.objects.filter(programme_id__in={i.programme_id for i in indicators})}
+    return rollup.Engine(units, [_rule(i, by_pk) for i in indicators], list(periods))
 
 
-def _reported(programme: Programme, periods: Iterable[str], basis: str) -> tuple[dict[Cell, float], set[str]]:
-    """Reported values of one basis for the given periods, and the periods holding demo values."""
+def _reported(
+    indicators: Sequence[Indicator], periods: Iterable[str], basis: str
+) -> tuple[dict[Cell, float], set[str]]:
+    """Reported values of one basis, and the periods holding demo values (one query)."""
     version = "approved" if basis == Basis.APPROVED else "current"
-    rows = ValueState.objects.filter(indicator__programme=programme, period__in=set(periods)).exclude(
+    rows = ValueState.objects.filter(indicator__in=[i.pk for i in indicators], period__in=set(periods)).exclude(
         **{f"{version}__isnull": True}
     )
     reported: dict[Cell, float] = {}
     demo_periods: set[str] = set()
     for code, key, period, value, demo in rows.values_list(
         "indicator__code", "org_unit__key", "period", f"{version}__value", f"{version}__is_demo"
-    ):
+    ).iterator(chunk_size=20000):
         reported[(code, key, period)] = float(value)
         if demo:
             demo_periods.add(period)
@@ -73,7 +118,7 @@ def _reported(programme: Programme, periods: Iterable[str], basis: str) -> tuple
 
 
 def _write(
-    programme: Programme,
+    indicators: Sequence[Indicator],
     result: rollup.RollupResult,
     cells: set[Cell] | None,
     basis: str,
@@ -81,66 +126,97 @@ def _write(
     periods: Sequence[str],
 ) -> int:
     """Replace the stored aggregates of ``cells`` (all cells of ``periods`` when None)."""
-    indicators = {i.code: i.pk for i in Indicator.objects.filter(programme=programme)}
+    ids = {i.code: i.pk for i in indicators}
     units = dict(OrgUnit.objects.values_list("key", "pk"))
     wanted: dict[Cell, tuple[float, int, int, bool]] = {}
     for cell, agg in result.aggregates.items():
         wanted[cell] = (agg.value, agg.contributors, agg.expected, False)
     for cell, value in result.computed.items():
         wanted.setdefault(cell, (value, 0, 0, True))
+    stale = Aggregate.objects.filter(basis=basis, indicator__in=ids.values(), period__in=set(periods))
     if cells is not None:
         wanted = {c: v for c, v in wanted.items() if c in cells}
-    stale = Aggregate.objects.filter(basis=basis, indicator__programme=programme, period__in=set(periods))
-    if cells is not None:
-        stale = stale.filter(Q(indicator__code__in={c[0] for c in cells}) & Q(org_unit__key__in={c[1] for c in cells}))
         doomed = [
             pk
-            for pk, code, key, period in stale.values_list("pk", "indicator__code", "org_unit__key", "period")
+            for pk, code, key, period in stale.filter(org_unit__key__in={c[1] for c in cells}).values_list(
+                "pk", "indicator__code", "org_unit__key", "period"
+            )
             if (code, key, period) in cells
         ]
         Aggregate.objects.filter(pk__in=doomed).delete()
     else:
         stale.delete()
+    rows = [
+        (
+            ids[code],
+            units[key],
+            period,
+            basis,
+            Decimal(repr(value)).quantize(_SIX),
+            contributors,
+            expected,
+            computed,
+            period in demo_periods,
+        )
+        for (code, key, period), (value, contributors, expected, computed) in wanted.items()
+        if abs(value) < 1e18
+    ]
+    _insert(rows)
+    return len(rows)
+
+
+_COLUMNS = (
+    "indicator_id",
+    "org_unit_id",
+    "period",
+    "basis",
+    "value",
+    "contributors",
+    "expected",
+    "computed",
+    "is_demo",
+)
+
+
+def _insert(rows: Sequence[tuple[object, ...]]) -> None:
+    """Insert aggregate rows: COPY on PostgreSQL (derived data, thousands of rows at a time)."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        now_column = ", updated_at"
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # the psycopg cursor underneath Django's wrapper
+            with raw.copy(f"COPY monitoring_aggregate ({', '.join(_COLUMNS)}{now_column}) FROM STDIN") as copy:
+                now = timezone.now()
+                for row in rows:
+                    copy.write_row((*row, now))
+        return
     Aggregate.objects.bulk_create(
-        [
-            Aggregate(
-                indicator_id=indicators[code],
-                org_unit_id=units[key],
-                period=period,
-                basis=basis,
-                value=Decimal(repr(value)).quantize(_SIX),
-                contributors=contributors,
-                expected=expected,
-                computed=computed,
-                is_demo=period in demo_periods,
-            )
-            for (code, key, period), (value, contributors, expected, computed) in wanted.items()
-            if abs(value) < 1e18
-        ],
+        [Aggregate(**dict(zip(_COLUMNS, row, strict=True))) for row in rows],
         batch_size=5000,
     )
-    return len(wanted)
 
 
 def refresh(cells: Sequence[Cell], basis: str) -> int:
-    """Recompute what the changed reported ``cells`` can affect, period by period."""
+    """Recompute what the changed reported ``cells`` can affect: their periods, linked indicators."""
     if not cells:
         return 0
     programme = Indicator.objects.get(code=cells[0][0]).programme
     periods = sorted({c[2] for c in cells})
-    engine = engine_for(programme, periods)
-    reported, demo_periods = _reported(programme, periods, basis)
+    indicators = _linked(list(Indicator.objects.filter(programme=programme)), {c[0] for c in cells})
+    engine = engine_for(indicators, periods)
+    reported, demo_periods = _reported(indicators, periods, basis)
     result = engine.rollup(reported)
-    affected = engine.affected(cells)
-    return _write(programme, result, affected, basis, demo_periods, periods)
+    return _write(indicators, result, engine.affected(cells), basis, demo_periods, periods)
 
 
 def rebuild(programme: Programme, basis: str) -> int:
     """Recompute every aggregate of a programme from its values (e.g. after a bulk load)."""
+    indicators = list(Indicator.objects.filter(programme=programme))
     periods = sorted(set(ValueState.objects.filter(indicator__programme=programme).values_list("period", flat=True)))
     if not periods:
         Aggregate.objects.filter(basis=basis, indicator__programme=programme).delete()
         return 0
-    engine = engine_for(programme, periods)
-    reported, demo_periods = _reported(programme, periods, basis)
-    return _write(programme, engine.rollup(reported), None, basis, demo_periods, periods)
+    engine = engine_for(indicators, periods)
+    reported, demo_periods = _reported(indicators, periods, basis)
+    return _write(indicators, engine.rollup(reported), None, basis, demo_periods, periods)

@@ -148,7 +148,12 @@ class ValueState(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["indicator", "org_unit", "period"], name="valuestate_series_unique")
         ]
-        indexes: ClassVar = [models.Index(fields=["round", "org_unit"]), models.Index(fields=["status"])]
+        indexes: ClassVar = [
+            models.Index(fields=["round", "org_unit"]),
+            models.Index(fields=["status"]),
+            # Roll-ups read one period of a few indicators at a time.
+            models.Index(fields=["period", "indicator"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator_id}/{self.org_unit_id}/{self.period}: {self.status}"
