@@ -19,6 +19,8 @@ from lantu.framework.loader import DEFAULT_PROGRAMME, load_programme, parse_prog
 from lantu.framework.models import Programme
 from lantu.orgunits.loader import DATA_FILE, load_org_units
 from lantu.orgunits.models import OrgUnit
+from lantu.tasks.loader import DEFAULT_TASKS, load_tasks
+from lantu.tasks.models import Task
 
 Step = Callable[[str, int], Callable[[int], None]]
 SYSTEM = SystemActor("system:init")
@@ -58,6 +60,9 @@ def initialise(step: Step, *, fresh: bool = False) -> InitResult:
     if not Programme.objects.filter(code=code).exists():
         load_programme(SYSTEM, DEFAULT_PROGRAMME, progress=step("默认规划 default programme", step_count(data)))
         result.messages.append(f"已载入默认规划 {code} (default programme loaded)")
+    if not Task.objects.filter(programme__code=code).exists():
+        count = load_tasks(SYSTEM, DEFAULT_TASKS)
+        result.messages.append(f"已载入任务清单 {count} 项 (task list loaded)")
     user_model = get_user_model()
     if not user_model.objects.filter(username="admin").exists():
         password = env_str("LANTU_ADMIN_PASSWORD")

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "lantu.orgunits",
     "lantu.framework",
     "lantu.monitoring",
+    "lantu.tasks",
     "lantu.web",
 ]
 
@@ -105,6 +106,11 @@ LOCALE_PATHS = [BASE_DIR / "lantu" / "locale"]
 TIME_ZONE = env_str("LANTU_TIME_ZONE")
 USE_I18N = True
 USE_TZ = True
+
+# Uploaded evidence files live outside the database; they are served only through views that
+# check permission, never as public media.
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media-not-served/"
 
 STATIC_URL = "static/"
 # Front-end libraries come from the npm registry (package.json, installed by `make install`)

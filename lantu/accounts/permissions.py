@@ -21,6 +21,7 @@ Permission = Literal[
     "values.approve",  # approve or return submitted values
     "values.read",  # read unpublished values
     "evaluation.score",  # third-party evaluators
+    "tasks.report",  # report progress on tasks a unit or department leads
 ]
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
@@ -32,10 +33,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
             "values.report",
             "values.approve",
             "values.read",
+            "tasks.report",
         }
     ),
-    Role.DEPARTMENT_REPORTER: frozenset({"values.report", "values.read"}),
-    Role.UNIT_REPORTER: frozenset({"values.report", "values.read"}),
+    Role.DEPARTMENT_REPORTER: frozenset({"values.report", "values.read", "tasks.report"}),
+    Role.UNIT_REPORTER: frozenset({"values.report", "values.read", "tasks.report"}),
     Role.APPROVER: frozenset({"values.approve", "values.read"}),
     Role.LEADER: frozenset({"values.read"}),
     Role.EVALUATOR: frozenset({"evaluation.score", "values.read"}),

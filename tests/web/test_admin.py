@@ -39,6 +39,10 @@ NO_ADD = frozenset(
         "monitoring.valuestate",
         "monitoring.approvalevent",
         "monitoring.aggregate",
+        "tasks.task",
+        "tasks.taskmilestone",
+        "tasks.progressreport",
+        "tasks.evidence",
     }
 )
 
