@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("programmes/<str:code>/", views.overview, name="programme"),
     path("progress/", views.progress, name="progress"),
+    path("tasks/", views.task_list, name="tasks"),
     path("monitoring/rounds/", monitoring.rounds, name="monitoring-rounds"),
     path("monitoring/queue/", monitoring.queue, name="monitoring-queue"),
     path("monitoring/rounds/<str:code>/enter/<str:unit_code>/", monitoring.enter, name="monitoring-enter"),
