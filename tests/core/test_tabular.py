@@ -252,7 +252,7 @@ def test_header_problems_name_the_column(header: str, expected: list[tuple[str, 
     assert all(p.row == 1 for p in problems)
 
 
-def test_placeholders_and_qualified_numbers_are_refused_with_parse_number_messages() -> None:
+def test_na_dashes_and_qualified_numbers_are_refused_with_parse_number_messages() -> None:
     data = csv_bytes(
         HEADER,
         "A,330106,2022,N/A,,",
