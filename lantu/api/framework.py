@@ -184,7 +184,7 @@ def target_out(t: Target, baselines: list[Baseline]) -> TargetOut:
 
 
 def indicator_fields(i: Indicator) -> dict[str, Any]:
-    baselines = selectors.current_baselines(i.baselines.all())
+    baselines = selectors.current(i.baselines.all())
     return {
         "code": i.code,
         "programme_code": i.programme.code,

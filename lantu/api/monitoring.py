@@ -9,15 +9,19 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from lantu.accounts.permissions import scope_queryset
+from lantu.accounts.permissions import has_perm, scope_queryset
 from lantu.accounts.service import InvalidInput, NotFound, Problem
 from lantu.api.auth import AUTH
 from lantu.api.types import Number
 from lantu.core.errors import LantuValueError
 from lantu.core.units import parse_number
-from lantu.monitoring.models import ReportingRound, ValueState
+from lantu.framework.display import describe_target
+from lantu.framework.models import Indicator
+from lantu.monitoring.models import Basis, ReportingRound, ValueState
+from lantu.monitoring.progress import progress_for
 from lantu.monitoring.services import ValueEntry, record_values
 from lantu.monitoring.services.approval import approve_values, return_value, submit_values
+from lantu.orgunits.selectors import resolve_org_unit
 
 router = Router(tags=["monitoring"], auth=AUTH)
 
@@ -292,13 +296,6 @@ def get_progress(request: HttpRequest, code: str, org_unit: str = "330000", basi
 
     ``basis=preliminary`` includes values not yet approved (marked so by ``basis`` in the answer).
     """
-    from lantu.accounts.permissions import has_perm
-    from lantu.framework.display import describe_target
-    from lantu.framework.models import Indicator
-    from lantu.monitoring.models import Basis
-    from lantu.monitoring.progress import progress_for
-    from lantu.orgunits.selectors import resolve_org_unit
-
     if basis not in Basis.values:
         raise InvalidInput.one("basis", "口径应为 approved 或 preliminary", "basis is approved or preliminary")
     indicator = Indicator.objects.select_related("programme").filter(code=code).first()

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db.models import Prefetch, QuerySet
 
@@ -64,19 +65,12 @@ def indicators(prog: Programme | None = None) -> QuerySet[Indicator]:
     return qs.order_by("programme__code", "order", "code")
 
 
-def current(rows: Iterable[Target]) -> list[Target]:
-    """The latest non-withdrawn version per (unit, year)."""
-    latest: dict[tuple[int, int], Target] = {}
-    for row in rows:
-        key = (row.org_unit_id, row.year)
-        if key not in latest or row.version > latest[key].version:
-            latest[key] = row
-    return sorted((r for r in latest.values() if not r.withdrawn), key=lambda r: (r.year, r.org_unit.code))
+V = TypeVar("V", Target, Baseline)
 
 
-def current_baselines(rows: Iterable[Baseline]) -> list[Baseline]:
-    """The latest non-withdrawn baseline per (unit, year)."""
-    latest: dict[tuple[int, int], Baseline] = {}
+def current(rows: Iterable[V]) -> list[V]:
+    """The latest non-withdrawn version per (unit, year) of targets or baselines."""
+    latest: dict[tuple[int, int], V] = {}
     for row in rows:
         key = (row.org_unit_id, row.year)
         if key not in latest or row.version > latest[key].version:

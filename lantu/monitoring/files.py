@@ -18,6 +18,7 @@ from lantu.monitoring.entries import ValueEntry
 from lantu.monitoring.models import Basis, DataValue, ReportingRound, RoundKind, ValueState
 from lantu.monitoring.services.values import RecordResult, record_values
 from lantu.orgunits.models import OrgUnit
+from lantu.orgunits.selectors import unit_on
 
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -79,7 +80,7 @@ def _round_unit(round_code: str, org_unit_code: str) -> tuple[ReportingRound, Or
     if rnd is None:
         raise NotFound("填报任务", round_code)
     end = parse_period(rnd.period).end
-    unit = next((u for u in OrgUnit.objects.filter(code=org_unit_code) if u.is_valid_on(end)), None)
+    unit = unit_on(org_unit_code, end)
     if unit is None:
         raise NotFound("行政区划", org_unit_code)
     if rnd.kind == RoundKind.UNITS and not rnd.org_units.filter(pk=unit.pk).exists():

@@ -87,7 +87,7 @@ def series_for(indicator: Indicator, unit: OrgUnit, basis: str = Basis.APPROVED)
 
 def _baseline(indicator: Indicator, unit: OrgUnit, target: Target, series: list[Point]) -> tuple[Point | None, str]:
     """The path's starting point, and where it came from (said on the page)."""
-    baselines = framework.current_baselines(indicator.baselines.filter(org_unit=unit))
+    baselines = framework.current(indicator.baselines.filter(org_unit=unit))
     year = target.baseline_year
     recorded = [b for b in baselines if year is None or b.year == year]
     if recorded:

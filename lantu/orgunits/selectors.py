@@ -29,6 +29,11 @@ def resolve_org_unit(code: str, on: dt.date | None = None) -> OrgUnit:
     )
 
 
+def unit_on(code: str, day: dt.date) -> OrgUnit | None:
+    """The record of ``code`` valid on ``day`` (with its parent loaded), or None."""
+    return next((u for u in OrgUnit.objects.filter(code=code).select_related("parent") if u.is_valid_on(day)), None)
+
+
 def units_on(day: dt.date, level: str | None = None) -> list[OrgUnit]:
     """The units valid on ``day``, optionally of one level, ordered by code."""
     units = OrgUnit.objects.valid_on(day).select_related("parent")

@@ -31,6 +31,7 @@ from lantu.monitoring.models import ApprovalEvent, ReportingRound, RoundKind, Ro
 from lantu.monitoring.services.approval import approve_values, return_value, submit_values
 from lantu.monitoring.services.values import record_values
 from lantu.orgunits.models import OrgUnit
+from lantu.orgunits.selectors import unit_on
 
 REFUSED = (InvalidInput, NotFound, PermissionDeniedError, Conflict)
 
@@ -47,7 +48,7 @@ def _round_and_unit(request: HttpRequest, code: str, unit_code: str) -> tuple[Re
     if rnd is None:
         raise Http404
     end = parse_period(rnd.period).end
-    unit = next((u for u in OrgUnit.objects.filter(code=unit_code) if u.is_valid_on(end)), None)
+    unit = unit_on(unit_code, end)
     if unit is None or not has_perm(request.user, "values.read", org_unit=unit):
         raise Http404
     return rnd, unit

@@ -38,6 +38,7 @@ from lantu.monitoring.models import (
     ValueStatus,
 )
 from lantu.orgunits.models import OrgUnit
+from lantu.orgunits.selectors import unit_on
 
 
 @dataclass
@@ -60,7 +61,7 @@ def _unit(code: str, rnd: ReportingRound) -> OrgUnit:
     from lantu.core.periods import parse_period
 
     end = parse_period(rnd.period).end
-    unit = next((u for u in OrgUnit.objects.filter(code=code).select_related("parent") if u.is_valid_on(end)), None)
+    unit = unit_on(code, end)
     if unit is None:
         raise NotFound("行政区划", code)
     return unit

@@ -27,6 +27,7 @@ from lantu.monitoring.models import (
     ValueStatus,
 )
 from lantu.orgunits.models import Department, OrgUnit
+from lantu.orgunits.selectors import unit_on
 
 _CODE = re.compile(r"^[A-Za-z0-9_\-]+$")
 
@@ -87,7 +88,7 @@ def create_round(actor: Actor, spec: RoundSpec) -> ReportingRound:
     units: list[OrgUnit] = []
     if period is not None:
         for code in spec.org_unit_codes:
-            unit = next((u for u in OrgUnit.objects.filter(code=code) if u.is_valid_on(period.end)), None)
+            unit = unit_on(code, period.end)
             if unit is None:
                 problems.append(
                     Problem("org_units", f"区划 {code} 在报告期末无效或不存在", f"org unit {code} not valid")
