@@ -19,6 +19,8 @@ from lantu.framework.loader import DEFAULT_PROGRAMME, load_programme, parse_prog
 from lantu.framework.models import Programme
 from lantu.orgunits.loader import DATA_FILE, load_org_units
 from lantu.orgunits.models import OrgUnit
+from lantu.projects.loader import DEFAULT_PROJECTS, load_projects
+from lantu.projects.models import MajorProject
 from lantu.tasks.loader import DEFAULT_TASKS, load_tasks
 from lantu.tasks.models import Task
 
@@ -63,6 +65,9 @@ def initialise(step: Step, *, fresh: bool = False) -> InitResult:
     if not Task.objects.filter(programme__code=code).exists():
         count = load_tasks(SYSTEM, DEFAULT_TASKS)
         result.messages.append(f"已载入任务清单 {count} 项 (task list loaded)")
+    if not MajorProject.objects.filter(programme__code=code, is_demo=False).exists():
+        count = load_projects(SYSTEM, DEFAULT_PROJECTS)
+        result.messages.append(f"已载入重大项目清单 {count} 项 (major-project list loaded)")
     user_model = get_user_model()
     if not user_model.objects.filter(username="admin").exists():
         password = env_str("LANTU_ADMIN_PASSWORD")

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "lantu.framework",
     "lantu.monitoring",
     "lantu.tasks",
+    "lantu.projects",
+    "lantu.policies",
     "lantu.web",
 ]
 

@@ -17,6 +17,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     from lantu.accounts.permissions import SystemActor
     from lantu.framework.loader import load_programme
     from lantu.orgunits.loader import load_org_units
+    from lantu.projects.loader import load_projects
     from lantu.tasks.loader import load_tasks
 
     with django_db_blocker.unblock():
@@ -24,6 +25,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
         load_org_units(system)
         load_programme(system)
         load_tasks(system)
+        load_projects(system)
 
 
 @pytest.fixture

@@ -13,7 +13,14 @@ import lantu
 from lantu.accounts.service import REGISTRY, require, service
 
 # Functions in service modules that read or compute only and touch no database.
-PURE_HELPERS = {"read_org_unit_rows", "parse_programme_file", "parse_task_file", "step_count", "generate_password"}
+PURE_HELPERS = {
+    "read_org_unit_rows",
+    "parse_programme_file",
+    "parse_task_file",
+    "parse_project_file",
+    "step_count",
+    "generate_password",
+}
 
 
 def service_modules() -> list[Any]:
