@@ -69,6 +69,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         console.print(line)
     console.print(f"示例数据 / demo data: {summary.values} 个数据值, 2017–2023 (generated, not real statistics)")
     console.print(f"公开发布的真实数据 (real published figures, with sources): {summary.published} 个")
+    for note in summary.notes:
+        console.print(note)
     console.print("示例填报任务 (demo round): DEMO-2024, open for the 90 county-level units")
     console.print("登录 (log in) at http://127.0.0.1:8000/accounts/login/ :")
     if result.admin_password:

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from lantu.accounts.models import Role
 from lantu.accounts.permissions import SystemActor
 from lantu.accounts.services import assign_role, create_user
+from lantu.demo_lists import generate_policies, generate_projects
 from lantu.monitoring.files import import_file
 from lantu.monitoring.models import DataValue, ReportingRound
 from lantu.monitoring.services import ValueEntry, record_values
@@ -167,6 +168,9 @@ def generate(step: Step, *, seed: int = 2019) -> DemoSummary:
     _ensure_personas()
     _ensure_round()
     summary.published = _ensure_published()
+    projects, policies = generate_projects(seed), generate_policies()
+    if projects or policies:
+        summary.notes.append(f"示例重大项目 {projects} 个、示例政策 {policies} 项 (demo projects and policies)")
     if DataValue.objects.filter(is_demo=True).exists():
         summary.values = DataValue.objects.filter(is_demo=True).count()
         return summary
