@@ -135,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     from lantu.monitoring import cli as monitoring_cli
 
     monitoring_cli.register(sub)
+    from lantu.projects import cli as projects_cli
+
+    projects_cli.register(sub)
+    from lantu.tasks import cli as tasks_cli
+
+    tasks_cli.register(sub)
     return parser
 
 

@@ -93,12 +93,19 @@ def cmd_remind(args: argparse.Namespace) -> int:
 
     from lantu.monitoring.models import ReportingRound, RoundStatus
     from lantu.monitoring.services.rounds import send_reminders
+    from lantu.tasks.services.reminders import send_task_reminders
 
     today = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
     for code in ReportingRound.objects.filter(status=RoundStatus.OPEN).values_list("code", flat=True):
         result = send_reminders(_actor(args), code, today)
         if result.reminded_units:
             console.print(f"{code}: 已提醒 (reminded) {len(result.reminded_units)} 个单位, {result.days_left} 天")
+    # The task list's supervision reminders and late notices go out with the same daily run.
+    tasks = send_task_reminders(_actor(args), today)
+    for task_code, lines in tasks.sent.items():
+        console.print(
+            f"{task_code}: {'；'.join(lines)} → {', '.join(tasks.recipients[task_code]) or '（无接收人 no recipient）'}"
+        )
     return 0
 
 
@@ -134,7 +141,9 @@ def register(sub: Any) -> None:
     p_rollup.add_argument("--as", dest="as_user")
     p_rollup.set_defaults(func=cmd_rollup)
 
-    p_remind = sub.add_parser("remind", help="send the reminders due today (run daily, e.g. from cron)")
+    p_remind = sub.add_parser(
+        "remind", help="send the reporting and task reminders due today (run daily, e.g. from cron)"
+    )
     p_remind.add_argument("--date", help="pretend today is this date (YYYY-MM-DD)")
     p_remind.add_argument("--as", dest="as_user")
     p_remind.set_defaults(func=cmd_remind)

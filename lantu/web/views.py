@@ -91,21 +91,3 @@ def progress(request: HttpRequest) -> HttpResponse:
         "has_demo": any(r["p"].is_demo for r in rows),
     }
     return render(request, "web/progress.html", context)
-
-
-@login_required
-def task_list(request: HttpRequest) -> HttpResponse:
-    """The task list with supervision lights; the rule is shown on the page."""
-    import datetime as dt
-
-    from lantu.core.supervision import RULE_EN, RULE_ZH
-    from lantu.tasks import selectors as task_selectors
-
-    found = task_selectors.rows(None, dt.date.today())
-    counts = {c: sum(r.colour == c for r in found) for c in ("red", "yellow", "green", "grey")}
-    late = [r for r in found if r.colour == "red"]
-    return render(
-        request,
-        "web/tasks.html",
-        {"rows": found, "counts": counts, "late": late, "rule_zh": RULE_ZH, "rule_en": RULE_EN},
-    )

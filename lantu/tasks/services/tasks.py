@@ -21,6 +21,15 @@ from lantu.tasks.models import Evidence, ProgressReport, Task, TaskMilestone, Ta
 _CODE = re.compile(r"^[A-Za-z0-9_\-]+$")
 #: Evidence files: office documents, PDFs and pictures, at most 20 MB each.
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
+#: The first bytes each allowed type starts with: a renamed file of another kind is refused.
+EVIDENCE_MAGIC = {
+    ".pdf": (b"%PDF",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+}
 EVIDENCE_TYPES = {
     ".pdf": "application/pdf",
     ".png": "image/png",
@@ -57,26 +66,138 @@ def _missing(model: type, field_name: str, codes: Sequence[str], **extra: object
     return found, sorted(set(codes) - {getattr(o, field_name) for o in found})
 
 
-@service("framework.manage")
-def create_task(actor: Actor, spec: TaskSpec) -> Task:
-    """Add a task to the programme's list; every link must exist, nothing partial is written."""
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@dataclass
+class _Resolved:
+    """A spec checked against the database: the rows it names."""
+
+    programme: Programme
+    parent: Task | None
+    lead_department: Department | None
+    lead_org_unit: OrgUnit | None
+    links: dict[str, list[object]]
+
+
+def _window_problems(spec: TaskSpec, parent: Task | None, task: Task | None) -> list[Problem]:
+    """Dates: deadline not before start; inside the parent's window; around sub-tasks and milestones.
+
+    A sub-task must fit inside its parent (start not earlier, deadline not later, where both are
+    set): a parent reported done while a sub-task still runs would make the lights lie.
+    """
+    problems: list[Problem] = []
+    start, deadline = spec.start, spec.deadline
+    if start and deadline and deadline < start:
+        problems.append(
+            Problem(
+                "deadline",
+                f"完成时限{deadline}早于开始日期{start}",
+                f"the deadline {deadline} is before the start {start}",
+            )
+        )
+    if parent is not None:
+        if parent.start and start and start < parent.start:
+            problems.append(
+                Problem(
+                    "start",
+                    f"开始日期{start}早于上级任务“{parent.code}”的开始日期{parent.start}",
+                    f"the start {start} is before the start {parent.start} of parent task {parent.code}",
+                )
+            )
+        if parent.deadline and deadline and deadline > parent.deadline:
+            problems.append(
+                Problem(
+                    "deadline",
+                    f"完成时限{deadline}晚于上级任务“{parent.code}”的完成时限{parent.deadline}",
+                    f"the deadline {deadline} is after the deadline {parent.deadline} of parent task {parent.code}",
+                )
+            )
+    if task is None:
+        return problems
+    for child in task.subtasks.all():
+        if start and child.start and child.start < start:
+            problems.append(
+                Problem(
+                    "start",
+                    f"子任务“{child.code}”的开始日期{child.start}早于新的开始日期{start}",
+                    f"sub-task {child.code} starts on {child.start}, before the new start {start}",
+                )
+            )
+        if deadline and child.deadline and child.deadline > deadline:
+            problems.append(
+                Problem(
+                    "deadline",
+                    f"子任务“{child.code}”的完成时限{child.deadline}晚于新的完成时限{deadline}",
+                    f"sub-task {child.code} is due on {child.deadline}, after the new deadline {deadline}",
+                )
+            )
+    for milestone in task.milestones.all():
+        problem = _milestone_problem(milestone.name_zh, milestone.due, start, deadline)
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def _milestone_problem(name: str, due: dt.date, start: dt.date | None, deadline: dt.date | None) -> Problem | None:
+    """A milestone must fall inside its task's start..deadline."""
+    if start and due < start:
+        return Problem(
+            "due",
+            f"时间节点“{name}”（{due}）早于任务开始日期{start}",
+            f"milestone {name!r} ({due}) is before the task starts ({start})",
+        )
+    if deadline and due > deadline:
+        return Problem(
+            "due",
+            f"时间节点“{name}”（{due}）晚于任务完成时限{deadline}",
+            f"milestone {name!r} ({due}) is after the task deadline ({deadline})",
+        )
+    return None
+
+
+def _is_descendant(candidate: Task, of: Task) -> bool:
+    """Whether ``candidate`` is ``of`` itself or lies below it (walks up from the candidate)."""
+    seen: set[int] = set()
+    node: Task | None = candidate
+    while node is not None and node.pk not in seen:
+        if node.pk == of.pk:
+            return True
+        seen.add(node.pk)
+        node = node.parent
+    return False
+
+
+def _resolve(spec: TaskSpec, task: Task | None) -> _Resolved:
+    """Check a spec for a new task (``task`` None) or a change to ``task``; every problem at once."""
     problems: list[Problem] = []
     programme = Programme.objects.filter(code=spec.programme_code).first()
     if programme is None:
         raise NotFound("规划", spec.programme_code)
-    if not _CODE.match(spec.code) or Task.objects.filter(code=spec.code).exists():
+    if task is None and (not _CODE.match(spec.code) or Task.objects.filter(code=spec.code).exists()):
         problems.append(
             Problem("code", f"任务代码“{spec.code}”无效或已存在", f"task code {spec.code!r} invalid or taken")
         )
+    if task is not None and task.programme_id != programme.pk:
+        problems.append(Problem("programme", "任务不能移到另一个规划", "a task cannot move to another programme"))
     if not spec.title_zh.strip():
         problems.append(Problem("title_zh", "任务名称不能为空", "the task title is empty"))
-    if spec.start and spec.deadline and spec.deadline < spec.start:
-        problems.append(Problem("deadline", "完成时限早于开始日期", "the deadline is before the start"))
     parent = None
     if spec.parent_code:
-        parent = Task.objects.filter(code=spec.parent_code, programme=programme).first()
+        parent = Task.objects.select_related("parent").filter(code=spec.parent_code, programme=programme).first()
         if parent is None:
             problems.append(Problem("parent", f"上级任务“{spec.parent_code}”不存在", "unknown parent task"))
+        elif task is not None and _is_descendant(parent, task):
+            problems.append(
+                Problem(
+                    "parent",
+                    f"上级任务“{spec.parent_code}”是本任务或其子任务，会形成循环",
+                    f"parent {spec.parent_code} is this task or one of its sub-tasks: that would make a cycle",
+                )
+            )
+            parent = None
+    problems.extend(_window_problems(spec, parent, task))
     links: dict[str, list[object]] = {}
     for name, model, field_name, codes, extra in (
         ("areas", Area, "code", spec.area_codes, {"programme": programme}),
@@ -101,21 +222,34 @@ def create_task(actor: Actor, spec: TaskSpec) -> Task:
             problems.append(Problem("lead_org_unit", f"牵头地区“{spec.lead_org_unit}”不存在", "unknown lead unit"))
     if problems:
         raise InvalidInput(problems)
+    return _Resolved(programme, parent, lead_department, lead_unit, links)
+
+
+_LINKS = ("areas", "goals", "indicators", "cooperating_departments", "cooperating_org_units")
+
+
+def _link_codes(task: Task) -> dict[str, list[str]]:
+    return {name: sorted(str(o.code) for o in getattr(task, name).all()) for name in _LINKS}
+
+
+def _create(actor: Actor, spec: TaskSpec) -> Task:
+    """Create a task (no permission check: callers are services that made it)."""
+    resolved = _resolve(spec, None)
     task = Task.objects.create(
-        programme=programme,
-        parent=parent,
+        programme=resolved.programme,
+        parent=resolved.parent,
         code=spec.code,
         title_zh=spec.title_zh.strip(),
         title_en=spec.title_en,
         description=spec.description,
-        lead_department=lead_department,
-        lead_org_unit=lead_unit,
+        lead_department=resolved.lead_department,
+        lead_org_unit=resolved.lead_org_unit,
         start=spec.start,
         deadline=spec.deadline,
         source_text=spec.source_text,
         order=spec.order,
     )
-    for name, objects in links.items():
+    for name, objects in resolved.links.items():
         getattr(task, name).set(objects)
     audit(
         actor,
@@ -126,10 +260,59 @@ def create_task(actor: Actor, spec: TaskSpec) -> Task:
             "title_zh": spec.title_zh,
             "lead_department": spec.lead_department,
             "lead_org_unit": spec.lead_org_unit,
-            "deadline": spec.deadline.isoformat() if spec.deadline else None,
+            "deadline": _day(spec.deadline),
         },
     )
     return task
+
+
+def _update(actor: Actor, spec: TaskSpec, *, reason: str = "") -> tuple[Task, bool]:
+    """Apply a spec to the existing task of its code; return the task and whether anything changed."""
+    task = _task(spec.code)
+    resolved = _resolve(spec, task)
+    changes = Changes()
+    for name, value in (
+        ("parent", resolved.parent),
+        ("title_zh", spec.title_zh.strip()),
+        ("title_en", spec.title_en),
+        ("description", spec.description),
+        ("lead_department", resolved.lead_department),
+        ("lead_org_unit", resolved.lead_org_unit),
+        ("start", spec.start),
+        ("deadline", spec.deadline),
+        ("source_text", spec.source_text),
+        ("order", spec.order),
+    ):
+        changes.set(task, name, value)
+    if changes:
+        task.save(update_fields=list(changes.after))
+    before_links = _link_codes(task)
+    for name, objects in resolved.links.items():
+        after = sorted(str(o.code) for o in objects)  # type: ignore[attr-defined]
+        if after != before_links[name]:
+            getattr(task, name).set(objects)
+            changes.before[name] = before_links[name]
+            changes.after[name] = after
+    if changes:
+        audit(actor, "tasks.task.update", task, before=changes.before, after=changes.after, reason=reason)
+    return task, bool(changes)
+
+
+@service("framework.manage")
+def create_task(actor: Actor, spec: TaskSpec) -> Task:
+    """Add a task to the programme's list; every link must exist, nothing partial is written."""
+    return _create(actor, spec)
+
+
+@service("framework.manage")
+def update_task(actor: Actor, spec: TaskSpec, *, reason: str = "") -> Task:
+    """Replace a task's fields and links with ``spec`` (found by its code); audited before/after.
+
+    Refused, with every problem listed: a deadline before the start, a milestone outside the
+    new start..deadline, a parent that is the task itself or one of its sub-tasks (a cycle), a
+    window that leaves the parent's or no longer holds a sub-task's, unknown links.
+    """
+    return _update(actor, spec, reason=reason)[0]
 
 
 def _task(code: str) -> Task:
@@ -152,8 +335,9 @@ def add_task_milestone(
     task = _task(task_code)
     if not name_zh.strip():
         raise InvalidInput.one("name_zh", "时间节点名称不能为空", "milestone name is empty")
-    if task.start and due < task.start:
-        raise InvalidInput.one("due", "时间节点早于任务开始日期", "milestone due before the task starts")
+    problem = _milestone_problem(name_zh.strip(), due, task.start, task.deadline)
+    if problem is not None:
+        raise InvalidInput([problem])
     milestone = TaskMilestone.objects.create(task=task, name_zh=name_zh.strip(), due=due, deliverable=deliverable)
     audit(actor, "tasks.milestone.create", milestone, after={"task": task_code, "due": due.isoformat()})
     return milestone
@@ -186,8 +370,16 @@ def _evidence_problems(files: Sequence[EvidenceFile]) -> list[Problem]:
             )
         if len(f.content) > EVIDENCE_MAX_BYTES:
             problems.append(Problem(f"files[{index}]", f"“{f.name}”超过 20 MB", f"{f.name} is larger than 20 MB"))
-        if not f.content:
+        elif not f.content:
             problems.append(Problem(f"files[{index}]", f"“{f.name}”是空文件", f"{f.name} is empty"))
+        elif suffix in EVIDENCE_MAGIC and not f.content.startswith(EVIDENCE_MAGIC[suffix]):
+            problems.append(
+                Problem(
+                    f"files[{index}]",
+                    f"“{f.name}”的内容不是{suffix}文件",
+                    f"{f.name}: the content is not a {suffix} file",
+                )
+            )
     return problems
 
 
