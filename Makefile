@@ -50,6 +50,7 @@ test: install
 # The PostgreSQL benchmarks each run on a throwaway server; all three take about 5½ minutes on 2 cores.
 bench: install
 	LANTU_DEBUG=true $(BIN)/python bench/run.py
+	LANTU_DEBUG=true $(BIN)/python bench/bench_cockpit.py
 	scripts/with-postgres.sh $(BIN)/python bench/bench_import.py --rows 100000 --profile-rows 20000
 	scripts/with-postgres.sh $(BIN)/python bench/bench_aggregation_db.py
 

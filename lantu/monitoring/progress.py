@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, CharField, QuerySet, Value, When
 
 from lantu.core import progress as core
 from lantu.core.periods import parse_period
 from lantu.core.units import convert
 from lantu.framework import selectors as framework
-from lantu.framework.models import Indicator, Target
+from lantu.framework.models import Baseline, Indicator, Target
 from lantu.monitoring.models import Aggregate, Basis, ValueState
 from lantu.orgunits.models import OrgUnit
 
@@ -69,27 +72,71 @@ def _fractional_year(period: str) -> float:
     return p.year + (p.end.timetuple().tm_yday / (366 if p.end.year % 4 == 0 else 365)) - 1
 
 
+@dataclass
+class Inputs:
+    """The stored rows one indicator's progress is computed from, for one unit and basis."""
+
+    series: list[Point] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)  # current versions, see framework.current
+    baselines: list[Baseline] = field(default_factory=list)  # every version
+
+
+def _series_rows(indicator_ids: list[int], unit: OrgUnit, basis: str) -> QuerySet[Aggregate, tuple[Any, ...]]:
+    """Aggregates and reported values of the unit as one query: (indicator, period, value, demo, origin)."""
+    aggregates = Aggregate.objects.filter(indicator_id__in=indicator_ids, org_unit=unit, basis=basis).values_list(
+        "indicator_id",
+        "period",
+        "value",
+        "is_demo",
+        Case(When(computed=True, then=Value("computed")), default=Value("aggregate"), output_field=CharField()),
+    )
+    version = "approved" if basis == Basis.APPROVED else "current"
+    reported = (
+        ValueState.objects.filter(indicator_id__in=indicator_ids, org_unit=unit, **{f"{version}__isnull": False})
+        .values_list("indicator_id", "period", f"{version}__value", f"{version}__is_demo", Value("reported"))
+        .order_by()
+    )
+    # UNION ALL keeps both; reported rows come last and so win over an aggregate of the same period.
+    return aggregates.order_by().union(reported, all=True)
+
+
+def load(indicators: list[Indicator], unit: OrgUnit, basis: str = Basis.APPROVED) -> dict[int, Inputs]:
+    """Read what :func:`compute` needs for many indicators at once, in three queries.
+
+    Targets and baselines come with their org unit; each target is given its indicator from
+    ``indicators`` (so the indicator needs ``programme`` loaded for the baseline rule).
+    """
+    by_id = {i.pk: i for i in indicators}
+    found: dict[int, Inputs] = {pk: Inputs() for pk in by_id}
+    ids = list(by_id)
+    targets: dict[int, list[Target]] = {pk: [] for pk in ids}
+    for target in Target.objects.filter(indicator_id__in=ids, org_unit=unit).select_related("org_unit"):
+        target.indicator = by_id[target.indicator_id]
+        targets[target.indicator_id].append(target)
+    for pk, versions in targets.items():
+        found[pk].targets = framework.current(versions)
+    for baseline in Baseline.objects.filter(indicator_id__in=ids, org_unit=unit).select_related("org_unit"):
+        found[baseline.indicator_id].baselines.append(baseline)
+    points: dict[int, dict[str, Point]] = {pk: {} for pk in ids}
+    rows = sorted(_series_rows(ids, unit, basis), key=lambda r: r[4] == "reported")
+    for indicator_id, period, value, is_demo, origin in rows:
+        points[indicator_id][period] = Point(period, _fractional_year(period), value, origin, is_demo)
+    for pk, by_period in points.items():
+        found[pk].series = sorted(by_period.values(), key=lambda p: p.year)
+    return found
+
+
 def series_for(indicator: Indicator, unit: OrgUnit, basis: str = Basis.APPROVED) -> list[Point]:
     """The unit's values over time: reported where there is one, else aggregate or computed."""
-    points: dict[str, Point] = {}
-    for agg in Aggregate.objects.filter(indicator=indicator, org_unit=unit, basis=basis):
-        origin = "computed" if agg.computed else "aggregate"
-        points[agg.period] = Point(agg.period, _fractional_year(agg.period), agg.value, origin, agg.is_demo)
-    states = ValueState.objects.filter(indicator=indicator, org_unit=unit).select_related("current", "approved")
-    for state in states:
-        version = state.approved if basis == Basis.APPROVED else state.current
-        if version is not None:
-            points[state.period] = Point(
-                state.period, _fractional_year(state.period), version.value, "reported", version.is_demo
-            )
-    return sorted(points.values(), key=lambda p: p.year)
+    return load([indicator], unit, basis)[indicator.pk].series
 
 
-def _baseline(indicator: Indicator, unit: OrgUnit, target: Target, series: list[Point]) -> tuple[Point | None, str]:
+def _baseline(
+    indicator: Indicator, target: Target, baselines: list[Baseline], series: list[Point]
+) -> tuple[Point | None, str]:
     """The path's starting point, and where it came from (said on the page)."""
-    baselines = framework.current(indicator.baselines.filter(org_unit=unit))
     year = target.baseline_year
-    recorded = [b for b in baselines if year is None or b.year == year]
+    recorded = [b for b in framework.current(baselines) if year is None or b.year == year]
     if recorded:
         b = recorded[-1]
         value = convert(b.value, b.unit, indicator.unit)
@@ -108,10 +155,17 @@ def progress_for(
     indicator: Indicator, unit: OrgUnit, *, basis: str = Basis.APPROVED, tolerance: float = 0.1
 ) -> IndicatorProgress:
     """Baseline, target, latest value, expected-by-now, light, projection and attainment."""
+    return compute(indicator, unit, load([indicator], unit, basis)[indicator.pk], basis=basis, tolerance=tolerance)
+
+
+def compute(
+    indicator: Indicator, unit: OrgUnit, inputs: Inputs, *, basis: str = Basis.APPROVED, tolerance: float = 0.1
+) -> IndicatorProgress:
+    """The progress of one indicator from rows already read by :func:`load`; no queries."""
     result = IndicatorProgress(indicator=indicator, org_unit=unit, basis=basis)
-    result.series = series_for(indicator, unit, basis)
+    result.series = inputs.series
     result.latest = result.series[-1] if result.series else None
-    targets = framework.current(indicator.targets.filter(org_unit=unit).select_related("org_unit", "indicator"))
+    targets = inputs.targets
     if not targets:
         result.notes.append("该单位没有设定目标")
         return result
@@ -119,9 +173,8 @@ def progress_for(
         result.notes.append("暂无数据")
     target = targets[-1]
     result.target = target
-    result.baseline, result.baseline_source = _baseline(indicator, unit, target, result.series)
-    baselines = list(indicator.baselines.filter(org_unit=unit))
-    threshold = framework.resolved_threshold(target, baselines)
+    result.baseline, result.baseline_source = _baseline(indicator, target, inputs.baselines, result.series)
+    threshold = framework.resolved_threshold(target, inputs.baselines)
     if threshold is None and target.baseline_multiple is not None and result.baseline is not None:
         # The multiple is resolved from the base-year data value when no baseline is registered.
         parts = [result.baseline.value * target.baseline_multiple]

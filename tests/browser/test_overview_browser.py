@@ -9,7 +9,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_chinese_by_default_then_english_then_back(page: Page, live_url: str) -> None:
-    page.goto(live_url + "/")
+    page.goto(live_url + "/programme/")
     expect(page.locator("h1")).to_contain_text("深化数字浙江建设")
     expect(page.locator(".demo-banner")).to_contain_text("示例数据")
     page.get_by_role("button", name="English").click()
@@ -20,7 +20,7 @@ def test_chinese_by_default_then_english_then_back(page: Page, live_url: str) ->
 
 
 def test_targets_show_value_unit_year_and_source(page: Page, live_url: str) -> None:
-    page.goto(live_url + "/")
+    page.goto(live_url + "/programme/")
     row = page.locator("tr", has_text="DE_TOTAL")
     expect(row).to_contain_text("≥ 4万亿元，且 ≥ 2017年的2倍")
     expect(row).to_contain_text("2022")

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_overview_in_chinese(client: Client) -> None:
-    page = client.get("/").content.decode()
+    page = client.get("/programme/").content.decode()
     assert '<html lang="zh-hans">' in page
     for text in (
         "深化数字浙江建设",
@@ -33,14 +33,14 @@ def test_overview_in_chinese(client: Client) -> None:
 
 
 def test_chinese_even_for_an_english_browser(client: Client) -> None:
-    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    page = client.get("/programme/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="zh-hans">' in page
 
 
 def test_language_switch_to_english(client: Client) -> None:
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/programme/"})
     assert response.status_code == 302
-    page = client.get("/").content.decode()
+    page = client.get("/programme/").content.decode()
     assert '<html lang="en">' in page
     assert "Deepening Digital Zhejiang" in page
     assert "Programme overview" in page or "Cloud Zhejiang" in page
@@ -48,14 +48,14 @@ def test_language_switch_to_english(client: Client) -> None:
 
 
 def test_demo_banner_only_with_demo_data(client: Client, system: Any) -> None:
-    assert "示例数据" not in client.get("/").content.decode()
+    assert "示例数据" not in client.get("/programme/").content.decode()
     record_values(system, [ValueEntry("GDP", "330106", "2022", Decimal(1))], demo=True)
-    assert "示例数据" in client.get("/").content.decode()
+    assert "示例数据" in client.get("/programme/").content.decode()
 
 
 def test_overview_query_count_is_bounded(client: Client) -> None:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/").status_code == 200
+        assert client.get("/programme/").status_code == 200
     assert len(queries) <= 10
 
 
