@@ -15,6 +15,7 @@ from lantu.core.units import format_cn
 from lantu.framework.display import describe_target
 from lantu.monitoring.cockpit import Headline, cockpit
 from lantu.monitoring.models import Basis
+from lantu.web.maps import DEFAULT_INDICATOR
 
 
 def period_label(period: str, english: bool) -> str:
@@ -87,5 +88,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "chart": {"cards": chart, "counts": found.counts, "english": english},
         "latest_period": period_label(found.latest_period, english) if found.latest_period else "",
         "can_read": found.can_preliminary,
+        # The map shows the map page's default indicator, taken from the headlines already loaded.
+        "map_indicator": next(
+            (h.p.indicator for h in found.headlines if h.p.indicator.code == DEFAULT_INDICATOR), None
+        ),
     }
     return render(request, "web/cockpit.html", context)

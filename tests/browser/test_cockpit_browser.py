@@ -29,6 +29,15 @@ DISTINCT_COLOURS = """(canvas) => {
   return seen.size;
 }"""
 
+# True once the cockpit map holds a points series with at least one project on it.
+POINTS_DRAWN = """() => {
+  const box = document.querySelector("#cockpit-map-canvas .lantu-map-canvas");
+  const chart = box && window.echarts && window.echarts.getInstanceByDom(box);
+  if (!chart) return false;
+  const series = chart.getOption().series || [];
+  return series.some(s => s.id === "lantu-points" && s.data && s.data.length > 0);
+}"""
+
 
 def _log_in_as_leader(page: Page, live_url: str) -> None:
     page.goto(live_url + "/accounts/login/")
@@ -53,10 +62,17 @@ def test_leader_sees_drawn_charts_and_every_section(page: Page, live_url: str) -
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
     # The numbers are in the page as text as well (the charts' text alternative).
     expect(page.locator("#headline-DE_TOTAL")).to_contain_text("万亿元")
+    # The map is drawn with the cities and the major projects (demo projects have coordinates).
+    map_canvas = page.locator("#cockpit-map-canvas canvas").first
+    expect(map_canvas).to_be_visible()
+    page.wait_for_function(POINTS_DRAWN, timeout=15000)
+    assert map_canvas.evaluate(DISTINCT_COLOURS) > 3, "the map is blank"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "cockpit.png"), full_page=True)
-    (ROOT / "docs" / "img").mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(SHOTS / "cockpit.png", ROOT / "docs" / "img" / "cockpit.png")
+    readme_shot = ROOT / "docs" / "img" / "cockpit.png"
+    if not readme_shot.exists():  # the README's picture; refreshed by deleting it and running the test
+        readme_shot.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SHOTS / "cockpit.png", readme_shot)
 
 
 def test_phone_width_has_no_sideways_scroll(page: Page, live_url: str) -> None:

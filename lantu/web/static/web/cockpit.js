@@ -88,9 +88,43 @@
     });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
-  } else {
+  // The map of the indicator chosen for the cockpit, with the major projects as points; the points
+  // come from the projects API after the page is shown, so they cost the page no queries.
+  function money(v, english) {
+    if (v === null || v === undefined) { return "—"; }
+    return english ? v.toFixed(2) + " 100m yuan" : v.toFixed(2) + "亿元";
+  }
+
+  function mountMap() {
+    var el = document.getElementById("cockpit-map-canvas");
+    if (!el || typeof window.LantuMap === "undefined") { return; }
+    var english = (document.documentElement.lang || "").indexOf("en") === 0;
+    var map = window.LantuMap.mount(el, {
+      indicator: el.getAttribute("data-indicator"),
+      parent: el.getAttribute("data-parent") || "330000",
+      basis: el.getAttribute("data-basis") || "approved"
+    });
+    fetch("/api/v1/projects/points", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (points) {
+        map.points(points.map(function (p) {
+          var rate = p.rate === null ? "—" : (p.rate * 100).toFixed(1) + "%";
+          var tip = (english ? "planned " : "计划总投资 ") + money(p.planned, english) +
+            (english ? ", completed " : "，完成率 ") + rate + (p.is_demo ? (english ? " (demo data)" : "（示例数据）") : "");
+          return { name: p.name, lon: p.lon, lat: p.lat, value: p.planned, tooltip: tip, url: p.url };
+        }));
+      })
+      .catch(function () { /* the map stays without points; the projects page lists them */ });
+  }
+
+  function start() {
     draw();
+    mountMap();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();

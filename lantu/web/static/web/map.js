@@ -236,6 +236,11 @@
     }
 
     chart.on("click", function (params) {
+      // A project point with a page opens it.
+      if (params.seriesId === "lantu-points" && params.data && params.data.point && params.data.point.url) {
+        window.location.href = params.data.point.url;
+        return;
+      }
       var info = params.data && params.data.lantu;
       if (!info || info.old || !info.drillable) { return; }
       if (options.onDrill && options.onDrill(info, controller) === false) { return; }
