@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from lantu.accounts import selectors as accounts_selectors
+from lantu.accounts.models import AuditEvent
 from lantu.policies.models import MeasureStatus, Policy
 
 
@@ -37,3 +39,26 @@ def rows(qs: QuerySet[Policy]) -> list[PolicyRow]:
         counts = Counter(m.status for m in policy.measures.all())
         found.append(PolicyRow(policy, sum(counts.values()), dict(counts)))
     return found
+
+
+def filtered(
+    programme_code: str | None = None, *, status: str = "", area: str = "", issuer: str = ""
+) -> QuerySet[Policy]:
+    """Policies by status, linked area (or its sub-areas) and issuer (text or drafting department code)."""
+    qs = policies(programme_code)
+    if status:
+        qs = qs.filter(status=status)
+    if area:
+        qs = qs.filter(Q(areas__code=area) | Q(areas__parent__code=area)).distinct()
+    if issuer:
+        qs = qs.filter(Q(issuer__icontains=issuer) | Q(issuer_department__code=issuer))
+    return qs
+
+
+def policy(code: str) -> Policy | None:
+    return policies().select_related("programme").filter(code=code).first()
+
+
+def audit_trail(p: Policy, limit: int = 200) -> QuerySet[AuditEvent]:
+    """Audit rows of the policy and of its measures, newest first."""
+    return accounts_selectors.audit_trail(p, p.measures.all(), limit)

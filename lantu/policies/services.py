@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Max
 
@@ -73,20 +73,20 @@ def _lookup(
     return found, None
 
 
-@service("framework.manage")
-def create_policy(actor: Actor, spec: PolicySpec) -> Policy:
-    """Register a policy (usually while it is drafted); links must exist, nothing partial."""
+def _check(spec: PolicySpec, existing: Policy | None) -> tuple[Programme, Department | None, dict[str, list[object]]]:
+    """Check a policy's definition and look up what it links to; every problem at once."""
     programme = Programme.objects.filter(code=spec.programme_code).first()
     if programme is None:
         raise NotFound("规划", spec.programme_code)
     problems: list[Problem] = []
-    if not _CODE.match(spec.code) or Policy.objects.filter(code=spec.code).exists():
+    if existing is None and (not _CODE.match(spec.code) or Policy.objects.filter(code=spec.code).exists()):
         problems.append(
             Problem("code", f"政策代码“{spec.code}”无效或已存在", f"policy code {spec.code!r} invalid or taken")
         )
     if not spec.title_zh.strip():
         problems.append(Problem("title_zh", "政策标题不能为空", "the title is empty"))
-    if spec.doc_number and Policy.objects.filter(doc_number=spec.doc_number).exists():
+    others = Policy.objects.exclude(pk=existing.pk) if existing else Policy.objects.all()
+    if spec.doc_number.strip() and others.filter(doc_number=spec.doc_number.strip()).exists():
         problems.append(Problem("doc_number", f"文号“{spec.doc_number}”已被使用", "document number already used"))
     if spec.in_force_from and spec.expires_on and spec.expires_on < spec.in_force_from:
         problems.append(Problem("expires_on", "失效日期早于施行日期", "expires before it comes into force"))
@@ -108,6 +108,13 @@ def create_policy(actor: Actor, spec: PolicySpec) -> Policy:
             problems.append(Problem("issuer_department", f"部门“{spec.issuer_department}”不存在", "unknown department"))
     if problems:
         raise InvalidInput(problems)
+    return programme, department, links
+
+
+@service("framework.manage")
+def create_policy(actor: Actor, spec: PolicySpec) -> Policy:
+    """Register a policy (usually while it is drafted); links must exist, nothing partial."""
+    programme, department, links = _check(spec, None)
     policy = Policy.objects.create(
         programme=programme,
         code=spec.code,
@@ -126,6 +133,35 @@ def create_policy(actor: Actor, spec: PolicySpec) -> Policy:
     for name, objects in links.items():
         getattr(policy, name).set(objects)
     audit(actor, "policies.policy.create", policy, after={"code": spec.code, "title_zh": spec.title_zh})
+    return policy
+
+
+@service("framework.manage")
+def update_policy(actor: Actor, spec: PolicySpec, reason: str = "") -> Policy:
+    """Replace a policy's description and links; its status and dates move only through set_policy_status."""
+    policy = _policy(spec.code)
+    _, department, links = _check(replace(spec, issued_on=None, in_force_from=None, expires_on=None), policy)
+    changes = Changes()
+    for name, value in (
+        ("title_zh", spec.title_zh.strip()),
+        ("title_en", spec.title_en),
+        ("issuer", spec.issuer),
+        ("issuer_department", department),
+        ("url", spec.url),
+        ("source_text", spec.source_text),
+    ):
+        changes.set(policy, name, value)
+    if policy.status == PolicyStatus.DRAFTING:  # a 文号 is fixed once the policy is issued
+        changes.set(policy, "doc_number", spec.doc_number.strip())
+    for name, objects in links.items():
+        old = sorted(o.code for o in getattr(policy, name).all())
+        new = sorted(getattr(o, "code", "") for o in objects)
+        if old != new:
+            changes.before[name], changes.after[name] = old, new
+            getattr(policy, name).set(objects)
+    if changes:
+        policy.save()
+        audit(actor, "policies.policy.update", policy, before=changes.before, after=changes.after, reason=reason)
     return policy
 
 

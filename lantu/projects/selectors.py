@@ -6,8 +6,10 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from lantu.accounts import selectors as accounts_selectors
+from lantu.accounts.models import AuditEvent
 from lantu.core import investment
 from lantu.core.periods import parse_period
 from lantu.orgunits.models import OrgUnit
@@ -130,3 +132,58 @@ def map_points(found: list[ProjectRow], language: str = "zh-hans") -> list[dict[
             }
         )
     return points
+
+
+@dataclass(frozen=True)
+class ProjectFilters:
+    """What the list pages and the API filter on; empty means "any"."""
+
+    area: str = ""
+    #: an org unit code (a city or county): the unit and everything in it
+    unit: str = ""
+    status: str = ""
+    platform: bool | None = None
+
+
+def filtered(filters: ProjectFilters, programme_code: str | None = None) -> QuerySet[MajorProject]:
+    """Projects matching the filters; an area takes its sub-areas too, a unit its sub-units."""
+    qs = projects(programme_code)
+    if filters.area:
+        qs = qs.filter(Q(area__code=filters.area) | Q(area__parent__code=filters.area))
+    if filters.unit:
+        unit = OrgUnit.objects.filter(code=filters.unit, valid_to__isnull=True).first()
+        qs = qs.filter(org_unit__path__startswith=unit.path) if unit else qs.none()
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.platform is not None:
+        qs = qs.filter(is_platform=filters.platform)
+    return qs
+
+
+def project(code: str) -> MajorProject | None:
+    return (
+        MajorProject.objects.select_related("programme", "org_unit", "area", "lead_department")
+        .prefetch_related("tasks", "milestones")
+        .filter(code=code)
+        .first()
+    )
+
+
+def investment_history(p: MajorProject) -> list[tuple[str, list[InvestmentReport]]]:
+    """Every reported period with all its versions, newest version first (the first is current)."""
+    found: dict[str, list[InvestmentReport]] = {}
+    for report in p.investments.select_related("created_by").order_by("period", "-version"):
+        found.setdefault(report.period, []).append(report)
+    return sorted(found.items(), key=lambda kv: parse_period(kv[0]).start)
+
+
+def audit_trail(p: MajorProject, limit: int = 200) -> QuerySet[AuditEvent]:
+    """Audit rows of the project and of its milestones, newest first."""
+    return accounts_selectors.audit_trail(p, p.milestones.all(), limit)
+
+
+def location_choices() -> QuerySet[OrgUnit]:
+    """Current cities and counties of Zhejiang, for the location filter and the project form."""
+    return OrgUnit.objects.filter(valid_to__isnull=True, level__in=("city", "county"), code__startswith="33").order_by(
+        "path"
+    )

@@ -11,7 +11,16 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Max
 
 from lantu.accounts.permissions import Actor, label_of, user_of
-from lantu.accounts.service import Changes, InvalidInput, NotFound, Problem, audit, require, service
+from lantu.accounts.service import (
+    Changes,
+    InvalidInput,
+    NotFound,
+    PermissionDeniedError,
+    Problem,
+    audit,
+    require,
+    service,
+)
 from lantu.core.periods import PeriodError, parse_period
 from lantu.framework.models import Area, Programme
 from lantu.orgunits.models import Department, OrgUnit
@@ -289,3 +298,76 @@ def set_project_status(actor: Actor, project_code: str, status: str, reason: str
         project.save(update_fields=["status"])
         audit(actor, "projects.project.status", project, before=changes.before, after=changes.after, reason=reason)
     return project
+
+
+@dataclass(frozen=True)
+class InvestmentRow:
+    """One line of an investment import, with the row number the user sees in the file."""
+
+    row: int
+    project: str
+    period: str
+    amount: str | Decimal
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    written: int
+    unchanged: int
+
+
+@service("tasks.report", scoped=True)
+def import_investments(actor: Actor, rows: Sequence[InvestmentRow], *, today: dt.date | None = None) -> ImportResult:
+    """Report many periods at once, all or nothing; every bad row is reported with its field.
+
+    Each row goes through :func:`record_investment` (its rules, its permission check); a row it
+    refuses becomes a problem with that row's number, and if there is any problem the whole
+    transaction is rolled back, so nothing of the file is written.
+    """
+    if not rows:
+        raise InvalidInput.one("", "没有可导入的数据行", "there are no rows to import")
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], int] = {}
+    written = unchanged = 0
+    for line in rows:
+        if not line.project.strip():
+            problems.append(Problem("project", "项目代码不能为空", "the project code is empty", line.row))
+            continue
+        key = (line.project.strip(), line.period.strip())
+        if key in seen:
+            problems.append(
+                Problem(
+                    "period",
+                    f"与第 {seen[key]} 行重复（同一项目同一报告期只能有一个数值）",
+                    f"duplicates row {seen[key]} (one amount per project and period)",
+                    line.row,
+                )
+            )
+            continue
+        seen[key] = line.row
+        try:
+            amount = _amount(line.amount)
+        except InvalidInput as exc:
+            problems.extend(Problem(p.field, p.message_zh, p.message_en, line.row) for p in exc.problems)
+            try:  # still say what else is wrong with the row, as far as it can be told alone
+                parse_period(key[1])
+            except PeriodError as error:
+                problems.append(Problem("period", error.message_zh, error.message_en, line.row))
+            continue
+        try:
+            # The importer's own scope check (the same rule record_investment applies).
+            _require_reporter(actor, _project(key[0]))
+            report = record_investment(actor, key[0], key[1], amount, line.note.strip(), today=today)
+        except InvalidInput as exc:
+            problems.extend(Problem(p.field, p.message_zh, p.message_en, line.row) for p in exc.problems)
+        except NotFound:
+            problems.append(Problem("project", f"项目“{key[0]}”不存在", f"unknown project {key[0]!r}", line.row))
+        except PermissionDeniedError as exc:
+            problems.append(Problem("project", f"无权填报该项目：{key[0]}", str(exc), line.row))
+        else:
+            written += report is not None
+            unchanged += report is None
+    if problems:
+        raise InvalidInput(problems)
+    return ImportResult(written, unchanged)

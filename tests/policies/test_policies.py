@@ -104,3 +104,33 @@ def test_measures_are_put_into_effect_by_their_units(
     assert row.implemented_share == 0.5
     assert PolicyMeasure.objects.get(pk=m1.pk).status_note == "资金已下达"
     assert AuditEvent.objects.filter(action="policies.measure.status").count() == 2
+
+
+def test_update_changes_description_and_links_but_not_an_issued_number(system: Any) -> None:
+    from lantu.policies.services import update_policy
+
+    create_policy(system, spec(task_codes=["T06"]))
+    update_policy(system, spec(title_zh="新标题", task_codes=["T06", "T07"], doc_number="示例〔2024〕9号"), "补充")
+    event = AuditEvent.objects.get(action="policies.policy.update")
+    assert event.after == {"title_zh": "新标题", "doc_number": "示例〔2024〕9号", "tasks": ["T06", "T07"]}
+    set_policy_status(system, "POL1", "issued", on=dt.date(2024, 2, 1))
+    policy = update_policy(system, spec(title_zh="新标题", task_codes=["T06", "T07"], doc_number="改号"))
+    assert policy.doc_number == "示例〔2024〕9号"  # fixed once issued
+    with pytest.raises(InvalidInput):
+        update_policy(system, spec(title_zh=" ", area_codes=["NOPE"]))
+
+
+def test_edit_page_for_the_programme_office_only(
+    client: Any, admin_user: Any, county_reporter: Any, system: Any
+) -> None:
+    create_policy(system, spec())
+    client.force_login(county_reporter)
+    assert client.get("/policies/POL1/edit/").status_code == 403
+    client.force_login(admin_user)
+    assert "修改政策" in client.get("/policies/POL1/").content.decode()
+    page = client.post("/policies/POL1/edit/", {"code": "X", "title_zh": "", "reason": ""})
+    assert page.status_code == 422
+    response = client.post("/policies/POL1/edit/", {"title_zh": "改后的标题", "tasks": ["T08"], "reason": "调整"})
+    assert response.status_code == 302
+    assert Policy.objects.get(code="POL1").title_zh == "改后的标题"
+    assert AuditEvent.objects.get(action="policies.policy.update").reason == "调整"

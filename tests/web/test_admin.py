@@ -43,6 +43,11 @@ NO_ADD = frozenset(
         "tasks.taskmilestone",
         "tasks.progressreport",
         "tasks.evidence",
+        "projects.majorproject",
+        "projects.investmentreport",
+        "projects.projectmilestone",
+        "policies.policy",
+        "policies.policymeasure",
     }
 )
 
