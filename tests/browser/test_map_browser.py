@@ -56,6 +56,15 @@ def test_map_drills_from_hangzhou_to_its_districts(page: Page, live_url: str) ->
     assert "杭州市" in province["names"]
     expect(page.locator("table caption")).to_contain_text("2022年")
     expect(page.locator(".demo-banner")).to_contain_text("示例数据")
+    # The major projects with coordinates are drawn as points (the demo has some in every city).
+    page.wait_for_function(
+        """(sel) => {
+          const chart = echarts.getInstanceByDom(document.querySelector(sel));
+          return (chart.getOption().series || []).some(s => s.id === "lantu-points" && s.data.length >= 11);
+        }""",
+        arg=CHART,
+        timeout=15000,
+    )
 
     # Click inside 杭州市 on the canvas (a point between 富阳 and 桐庐).
     point = page.evaluate(

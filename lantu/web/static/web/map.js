@@ -281,7 +281,7 @@
     if (!element || !element.hasAttribute("data-page") || typeof echarts === "undefined") { return; }
     var data = JSON.parse(document.getElementById("lantu-map-data").textContent);
     var labels = JSON.parse(document.getElementById("lantu-map-labels").textContent);
-    mount(element, {
+    var map = mount(element, {
       indicator: data.indicator,
       period: data.period,
       parent: data.parent.code,
@@ -295,6 +295,19 @@
         return false;
       }
     });
+    // Major projects with coordinates as points; their page opens on a click.
+    if (element.hasAttribute("data-points")) {
+      getJson(element.getAttribute("data-points")).then(function (points) {
+        var english = (document.documentElement.lang || "").indexOf("en") === 0;
+        map.points(points.map(function (p) {
+          var rate = p.rate === null ? "—" : (p.rate * 100).toFixed(1) + "%";
+          return {
+            name: p.name, lon: p.lon, lat: p.lat, value: p.planned, url: p.url,
+            tooltip: (english ? "completion " : "投资完成率 ") + rate + (p.is_demo ? " · " + labels.demo : "")
+          };
+        }));
+      }).catch(function () { /* the projects page lists them */ });
+    }
   }
 
   window.LantuMap = { mount: mount };
