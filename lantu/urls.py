@@ -5,13 +5,41 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from lantu.api.main import api
-from lantu.web import monitoring, views
+from lantu.web import cockpit, monitoring, supervision, views
+from lantu.web import policies as policy_pages
+from lantu.web import projects as project_pages
+from lantu.web import tasks as task_pages
+from lantu.web.indicators import indicator_page
+from lantu.web.maps import map_page
+from lantu.web.orgunits import area_page, orgunit_page
+from lantu.web.rankings import rankings_page
 
 urlpatterns = [
-    path("", views.overview, name="overview"),
+    path("", cockpit.home, name="cockpit"),
+    path("programme/", views.overview, name="overview"),
     path("programmes/<str:code>/", views.overview, name="programme"),
     path("progress/", views.progress, name="progress"),
-    path("tasks/", views.task_list, name="tasks"),
+    path("projects/", project_pages.project_list, name="projects"),
+    path("projects/new/", project_pages.project_create, name="project-create"),
+    path("projects/<str:code>/", project_pages.project_detail, name="project"),
+    path("projects/<str:code>/edit/", project_pages.project_edit, name="project-edit"),
+    path("policies/", policy_pages.policy_list, name="policies"),
+    path("policies/new/", policy_pages.policy_create, name="policy-create"),
+    path("policies/<str:code>/", policy_pages.policy_detail, name="policy"),
+    path("policies/<str:code>/edit/", policy_pages.policy_edit, name="policy-edit"),
+    path("map/", map_page, name="map"),
+    path("indicators/<str:code>/", indicator_page, name="indicator"),
+    path("org-units/<str:code>/", orgunit_page, name="orgunit"),
+    path("areas/<str:code>/", area_page, name="area"),
+    path("rankings/", rankings_page, name="rankings"),
+    path("tasks/", task_pages.task_list, name="tasks"),
+    path("tasks/timeline/", task_pages.timeline, name="tasks-timeline"),
+    path("tasks/units/", task_pages.scorecard, name="tasks-units"),
+    path("tasks/import/", task_pages.import_page, name="tasks-import"),
+    path("tasks/export.xlsx", task_pages.export, name="tasks-export"),
+    path("tasks/evidence/<int:pk>/", task_pages.evidence, name="tasks-evidence"),
+    path("tasks/supervision/", supervision.supervision, name="tasks-supervision"),
+    path("tasks/<str:code>/", task_pages.detail, name="task"),
     path("monitoring/rounds/", monitoring.rounds, name="monitoring-rounds"),
     path("monitoring/queue/", monitoring.queue, name="monitoring-queue"),
     path("monitoring/rounds/<str:code>/enter/<str:unit_code>/", monitoring.enter, name="monitoring-enter"),

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from lantu.accounts.service import Conflict, InvalidInput, NotFound, PermissionDeniedError
-from lantu.api import framework, monitoring, orgunits
+from lantu.api import framework, maps, monitoring, orgunits, policies, projects, tasks
 
 api = NinjaAPI(
     title="Lantu 蓝图 API",
@@ -18,6 +18,10 @@ api = NinjaAPI(
 api.add_router("/", framework.router)
 api.add_router("/", orgunits.router)
 api.add_router("/", monitoring.router)
+api.add_router("/", maps.router)
+api.add_router("/", projects.router)
+api.add_router("/", policies.router)
+api.add_router("/", tasks.router)
 
 
 @api.exception_handler(InvalidInput)
