@@ -205,7 +205,7 @@ def _run(actor: Actor, programme_code: str, data: bytes, prefix: str, *, commit:
     codes: dict[str, str] = {}  # 序号 key → task code
     code_rows: dict[str, int] = {}
     failed: set[str] = set()
-    next_order = (max(programme.tasks.values_list("order", flat=True), default=0) or 0) + 1
+    next_order = (max(Task.objects.filter(programme=programme).values_list("order", flat=True), default=0) or 0) + 1
     try:
         with transaction.atomic():
             for offset, line in enumerate(sheet.rows):
