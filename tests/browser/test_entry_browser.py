@@ -32,6 +32,8 @@ def log_in(page: Page, live_url: str, username: str) -> None:
 
 def test_enter_submit_and_approve(page: Page, live_url: str) -> None:
     log_in(page, live_url, "xihu_reporter")
+    page.goto(live_url + "/")
+    returned_before = int(page.locator("#returned-count").inner_text())
     page.goto(live_url + GRID)
     # A bad number is refused in place and nothing is saved.
     cell = page.locator("#v-POPULATION")
@@ -66,3 +68,7 @@ def test_enter_submit_and_approve(page: Page, live_url: str) -> None:
     expect(page.locator("#row-GDP")).to_contain_text("请核对地区生产总值")
     page.goto(live_url + "/notifications/")
     expect(page.locator("main")).to_contain_text("数据被退回")
+    # The cockpit shows the return to the reporter: one more returned value, named.
+    page.goto(live_url + "/")
+    expect(page.locator("#returned-count")).to_have_text(str(returned_before + 1))
+    expect(page.locator("#returned")).to_contain_text("地区生产总值")
