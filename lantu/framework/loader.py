@@ -13,11 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from lantu.accounts.permissions import Actor
-from lantu.accounts.service import InvalidInput, Problem, service
+from lantu.accounts.service import service
+from lantu.core.yamlfile import parse_yaml
 from lantu.framework import services as fw
 from lantu.orgunits import services as ou
 
@@ -145,18 +145,7 @@ class ProgrammeFile(_Strict):
 
 def parse_programme_file(text: str) -> ProgrammeFile:
     """Parse and check the YAML; problems name the path inside the file (e.g. areas.0.code)."""
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise InvalidInput.one("yaml", f"YAML 语法错误：{exc}", f"YAML syntax error: {exc}", row) from exc
-    try:
-        return ProgrammeFile.model_validate(raw)
-    except ValidationError as exc:
-        raise InvalidInput(
-            [Problem(".".join(str(p) for p in err["loc"]), err["msg"], err["msg"]) for err in exc.errors()]
-        ) from exc
+    return parse_yaml(ProgrammeFile, text)
 
 
 def step_count(data: ProgrammeFile) -> int:

@@ -6,11 +6,11 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from lantu.accounts.permissions import Actor
-from lantu.accounts.service import InvalidInput, Problem, service
+from lantu.accounts.service import service
+from lantu.core.yamlfile import parse_yaml
 from lantu.projects.services import ProjectSpec, create_project
 
 DEFAULT_PROJECTS = Path(__file__).parent / "data" / "digital_zhejiang_projects.yaml"
@@ -46,14 +46,7 @@ class ProjectFile(BaseModel):
 
 def parse_project_file(text: str) -> ProjectFile:
     """Check the YAML against the schema; problems name the path inside the file."""
-    try:
-        return ProjectFile.model_validate(yaml.safe_load(text))
-    except yaml.YAMLError as exc:
-        raise InvalidInput.one("yaml", f"YAML 语法错误：{exc}", f"YAML syntax error: {exc}") from exc
-    except ValidationError as exc:
-        raise InvalidInput(
-            [Problem(".".join(str(p) for p in e["loc"]), e["msg"], e["msg"]) for e in exc.errors()]
-        ) from exc
+    return parse_yaml(ProjectFile, text)
 
 
 @service("framework.manage")

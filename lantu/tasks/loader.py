@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from lantu.accounts.permissions import Actor
-from lantu.accounts.service import InvalidInput, Problem, service
+from lantu.accounts.service import service
+from lantu.core.yamlfile import parse_yaml
 from lantu.tasks.services import TaskSpec, create_task
 
 DEFAULT_TASKS = Path(__file__).parent / "data" / "digital_zhejiang_tasks.yaml"
@@ -45,14 +45,7 @@ class TaskFile(BaseModel):
 
 def parse_task_file(text: str) -> TaskFile:
     """Check the YAML against the schema; problems name the path inside the file."""
-    try:
-        return TaskFile.model_validate(yaml.safe_load(text))
-    except yaml.YAMLError as exc:
-        raise InvalidInput.one("yaml", f"YAML 语法错误：{exc}", f"YAML syntax error: {exc}") from exc
-    except ValidationError as exc:
-        raise InvalidInput(
-            [Problem(".".join(str(p) for p in e["loc"]), e["msg"], e["msg"]) for e in exc.errors()]
-        ) from exc
+    return parse_yaml(TaskFile, text)
 
 
 def _walk(tasks: list[TaskIn], parent: str | None = None) -> Iterator[tuple[TaskIn, str | None]]:

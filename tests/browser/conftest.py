@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Flags from the machine notes: without the background-networking ones Chromium keeps
@@ -32,6 +32,20 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+#: The server's admin (programme office) password, so tests can act as the office.
+ADMIN_PASSWORD = "Browser-Test-Admin-2024!"
+DEMO_PASSWORD = "lantu-demo"
+
+
+def log_in(page: Page, url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the login form and wait until the header names the user."""
+    page.goto(url + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("header.top")).to_contain_text(username)
 
 
 def _free_port() -> int:
@@ -49,6 +63,7 @@ def live_url() -> Iterator[str]:
         "LANTU_DEBUG": "true",
         "DATABASE_URL": "",
         "DJANGO_SETTINGS_MODULE": "lantu.settings",
+        "LANTU_ADMIN_PASSWORD": ADMIN_PASSWORD,
     }
     lantu = str(Path(sys.executable).parent / "lantu")
     subprocess.run([lantu, "demo", "--fresh"], env=env, check=True, capture_output=True)

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import log_in
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,17 +41,9 @@ POINTS_DRAWN = """() => {
 }"""
 
 
-def _log_in_as_leader(page: Page, live_url: str) -> None:
-    page.goto(live_url + "/accounts/login/")
-    page.get_by_label("用户名").fill("leader")
-    page.get_by_label("密码").fill("lantu-demo")
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("header")).to_contain_text("leader")
-
-
 def test_leader_sees_drawn_charts_and_every_section(page: Page, live_url: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
-    _log_in_as_leader(page, live_url)
+    log_in(page, live_url, "leader")
     page.goto(live_url + "/")
     expect(page.locator("h1")).to_contain_text("驾驶舱")
     expect(page.locator(".demo-banner")).to_contain_text("示例数据")
@@ -77,7 +71,7 @@ def test_leader_sees_drawn_charts_and_every_section(page: Page, live_url: str) -
 
 def test_phone_width_has_no_sideways_scroll(page: Page, live_url: str) -> None:
     page.set_viewport_size({"width": 375, "height": 800})
-    _log_in_as_leader(page, live_url)
+    log_in(page, live_url, "leader")
     page.goto(live_url + "/")
     expect(page.locator(".cockpit-chart canvas").first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

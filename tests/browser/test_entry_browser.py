@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import log_in
+
 pytestmark = pytest.mark.browser
 
 GRID = "/monitoring/rounds/DEMO-2024/enter/330106/"
@@ -20,14 +22,6 @@ INPUTS = {
     "GOV_ITEMS_MOBILE": "1700",
     "INTERNET_PENETRATION": "86.5",
 }
-
-
-def log_in(page: Page, live_url: str, username: str) -> None:
-    page.goto(live_url + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("lantu-demo")
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("header")).to_contain_text(username)
 
 
 def test_enter_submit_and_approve(page: Page, live_url: str) -> None:

@@ -9,15 +9,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import log_in
+
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, live_url: str, username: str) -> None:
-    page.goto(live_url + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("lantu-demo")
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("header")).to_contain_text(username)
 
 
 def test_language_switch_keeps_the_page_and_changes_its_words(page: Page, live_url: str) -> None:

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import log_in
+
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -29,14 +31,6 @@ OPTION = """(selector) => {
   return {map: option.series[0].map, names: option.series[0].data.map((d) => d.name),
           series: option.series.map((s) => s.type), geo: (option.geo || []).length};
 }"""
-
-
-def log_in(page: Page, live_url: str, username: str) -> None:
-    page.goto(live_url + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("lantu-demo")
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("header.top")).to_contain_text(username)
 
 
 def _ready(page: Page) -> None:

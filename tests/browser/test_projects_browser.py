@@ -7,15 +7,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import log_in
+
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, live_url: str, username: str) -> None:
-    page.goto(live_url + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("lantu-demo")
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("header")).to_contain_text(username)
 
 
 def test_leader_reads_the_project_list_and_rollup(page: Page, live_url: str) -> None:

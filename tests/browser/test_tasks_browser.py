@@ -2,22 +2,12 @@
 unit's reporter reports progress with an evidence file and sees the light and progress change.
 
 No demo persona leads a task, so the office's import makes 西湖区 the lead of a new task: the
-link is created through the import service, as a user would. This module runs its own server
-(like the shared one, plus a known admin password) because the shared fixture does not expose
-the admin's generated password.
+link is created through the import service, as a user would.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -25,58 +15,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lantu.core.tabular.qingdan import TimeSpan, format_time
-from tests.browser.conftest import _free_port
+from tests.browser.conftest import ADMIN_PASSWORD, log_in
 
 pytestmark = pytest.mark.browser
-ADMIN_PASSWORD = "Qingdan-Browser-Test-2024!"
 
 
-@pytest.fixture(scope="module")
-def tasks_url() -> Iterator[str]:
-    var = tempfile.mkdtemp(prefix="lantu-browser-tasks-")
-    env = {
-        **os.environ,
-        "LANTU_VAR_DIR": var,
-        "LANTU_DEBUG": "true",
-        "DATABASE_URL": "",
-        "DJANGO_SETTINGS_MODULE": "lantu.settings",
-        "LANTU_ADMIN_PASSWORD": ADMIN_PASSWORD,
-    }
-    lantu = str(Path(sys.executable).parent / "lantu")
-    subprocess.run([lantu, "demo", "--fresh"], env=env, check=True, capture_output=True)
-    port = _free_port()
-    server = subprocess.Popen(
-        [lantu, "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("lantu serve did not start")
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        shutil.rmtree(var, ignore_errors=True)
-
-
-def log_in(page: Page, url: str, username: str, password: str = "lantu-demo") -> None:
-    page.goto(url + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("header")).to_contain_text(username)
-
-
-def test_import_then_report_progress_with_evidence(page: Page, tasks_url: str, tmp_path: Path) -> None:
+def test_import_then_report_progress_with_evidence(page: Page, live_url: str, tmp_path: Path) -> None:
     today = dt.date.today()
     # Due in 20 days, started over a year ago: with no progress reported the light is yellow.
     span = TimeSpan(dt.date(today.year - 1, 1, 1), today + dt.timedelta(days=20))
@@ -89,8 +33,8 @@ def test_import_then_report_progress_with_evidence(page: Page, tasks_url: str, t
     sheet = tmp_path / "清单.xlsx"
     book.save(sheet)
 
-    log_in(page, tasks_url, "admin", ADMIN_PASSWORD)
-    page.goto(tasks_url + "/tasks/")
+    log_in(page, live_url, "admin", ADMIN_PASSWORD)
+    page.goto(live_url + "/tasks/")
     page.get_by_role("link", name="导入清单").click()
     page.get_by_label("Excel清单文件").set_input_files(str(sheet))
     page.get_by_role("button", name="预览").click()
@@ -101,8 +45,8 @@ def test_import_then_report_progress_with_evidence(page: Page, tasks_url: str, t
     expect(page.locator("#task-QD-1")).to_contain_text("西湖区")
     page.get_by_role("button", name="退出 (admin)").click()
 
-    log_in(page, tasks_url, "xihu_reporter")
-    page.goto(tasks_url + "/tasks/?light=yellow")
+    log_in(page, live_url, "xihu_reporter")
+    page.goto(live_url + "/tasks/?light=yellow")
     expect(page.locator("#task-QD-1")).to_contain_text("尚未报送进度")
     page.get_by_role("link", name="建设西湖区一体化数据平台").click()
     expect(page.locator("#task-light")).to_contain_text("黄")
