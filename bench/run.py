@@ -59,7 +59,12 @@ def main() -> int:
     seconds = timed(run_demo)
     rows.append((f"demo data: {count} values through record_values", f"{seconds:.2f} s ({count / seconds:,.0f}/s)"))
     client = Client()
-    for path in ("/api/v1/indicators", "/api/v1/org-units?date=2020-06-30", "/api/v1/programmes/DZJ/areas", "/"):
+    for path in (
+        "/api/v1/indicators",
+        "/api/v1/org-units?date=2020-06-30",
+        "/api/v1/programmes/DZJ/areas",
+        "/programme/",
+    ):
         ms = median_ms(partial(client.get, path))
         rows.append((f"GET {path} (median of 30)", f"{ms:.1f} ms"))
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores, SQLite")
