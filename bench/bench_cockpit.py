@@ -121,10 +121,10 @@ def main() -> int:
     print(f"| **total** (goal ≤ 1.5 MB compressed: {verdict}) | {sum(r for _, r, _ in js):,} | {total:,} |")
     shapes = finders.find("maps/330000.json")
     assert isinstance(shapes, str)
-    raw = Path(shapes).read_bytes()
+    data = Path(shapes).read_bytes()
     print(
-        f"\nData the leader's map then fetches (not JavaScript): `maps/330000.json` {len(raw):,} bytes, "
-        f"{len(gzip.compress(raw, compresslevel=9)):,} gzip -9; plus `/api/v1/maps/…` and `/api/v1/projects/points`."
+        f"\nData the leader's map then fetches (not JavaScript): `maps/330000.json` {len(data):,} bytes, "
+        f"{len(gzip.compress(data, compresslevel=9)):,} gzip -9; plus `/api/v1/maps/…` and `/api/v1/projects/points`."
     )
     shutil.rmtree(VAR, ignore_errors=True)
     return 0
