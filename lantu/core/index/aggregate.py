@@ -239,7 +239,7 @@ def _copeland(x: Array, w: Array) -> Array:
     return out.reshape(*lead, n_units)
 
 
-def _option(spec: T | Mapping[object, T], code: str, level: int, default: T) -> T:
+def option_for(spec: T | Mapping[object, T], code: str, level: int, default: T) -> T:
     """One value for all aggregates, or a mapping by code, level (int or its string) and "default"."""
     if isinstance(spec, Mapping):
         for key in (code, level, str(level), f"L{level}", "default"):
@@ -311,9 +311,9 @@ def aggregate(
         columns[agg] = aggregate_values(
             x,
             w,
-            _option(method, agg, level, "arithmetic"),
-            p=_option(p, agg, level, None),
-            dat_thresh=_option(dat_thresh, agg, level, None),
+            option_for(method, agg, level, "arithmetic"),
+            p=option_for(p, agg, level, None),
+            dat_thresh=option_for(dat_thresh, agg, level, None),
             code=agg,
             children=kids,
             units=normalised.units,
@@ -375,7 +375,7 @@ def contributions(
     {'a': 0.1, 'b': 0.6000000000000001}
     """
     for agg in tree.aggregates:
-        name = method_name(_option(method, agg, tree.nodes[agg].level, "arithmetic"))
+        name = method_name(option_for(method, agg, tree.nodes[agg].level, "arithmetic"))
         if name != "arithmetic":
             raise IndexInputError("arithmetic_only", {"code": agg, "method": name})
     matches = [
