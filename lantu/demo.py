@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from lantu.accounts.models import Role
 from lantu.accounts.permissions import SystemActor
 from lantu.accounts.services import assign_role, create_user
+from lantu.demo_assessment import generate_assessment
 from lantu.demo_lists import generate_policies, generate_projects
 from lantu.monitoring.files import import_file
 from lantu.monitoring.models import DataValue, ReportingRound
@@ -181,4 +182,5 @@ def generate(step: Step, *, seed: int = 2019) -> DemoSummary:
             SYSTEM, demo_entries(year, rng), source=DEMO_SOURCE, approved=True, demo=True
         ).written
         tick(1)
+    generate_assessment(summary.notes, seed=seed)
     return summary

@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from lantu.api.main import api
+from lantu.web import assessment as assessment_pages
 from lantu.web import cockpit, monitoring, supervision, views
 from lantu.web import policies as policy_pages
 from lantu.web import projects as project_pages
@@ -56,6 +57,15 @@ urlpatterns = [
     ),
     path("monitoring/rounds/<str:code>/approve/<str:unit_code>/", monitoring.approve, name="monitoring-approve"),
     path("notifications/", monitoring.notifications, name="notifications"),
+    path("assessments/", assessment_pages.assessment_list, name="assessments"),
+    path("assessments/<str:code>/", assessment_pages.assessment_detail, name="assessment"),
+    path("assessments/<str:code>/action/", assessment_pages.assessment_action, name="assessment-action"),
+    path("assessments/<str:code>/method/", assessment_pages.method_page, name="assessment-method"),
+    path("assessments/<str:code>/units/<str:unit>/", assessment_pages.unit_page, name="assessment-unit"),
+    path("assessments/<str:code>/evaluate/", assessment_pages.evaluate_page, name="assessment-evaluate"),
+    path("assessments/<str:code>/review/", assessment_pages.review_page, name="assessment-review"),
+    path("assessments/<str:code>/report/", assessment_pages.report_page, name="assessment-report"),
+    path("assessments/<str:code>/export.xlsx", assessment_pages.export, name="assessment-export"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from lantu.accounts.service import Conflict, InvalidInput, NotFound, PermissionDeniedError
-from lantu.api import framework, maps, monitoring, orgunits, policies, projects, tasks
+from lantu.api import assessment, framework, maps, monitoring, orgunits, policies, projects, tasks
 
 api = NinjaAPI(
     title="Lantu 蓝图 API",
@@ -22,6 +22,7 @@ api.add_router("/", maps.router)
 api.add_router("/", projects.router)
 api.add_router("/", policies.router)
 api.add_router("/", tasks.router)
+api.add_router("/", assessment.router)
 
 
 @api.exception_handler(InvalidInput)
