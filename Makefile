@@ -24,8 +24,9 @@ node_modules/.installed: package.json package-lock.json
 
 $(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml node_modules/.installed
 	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); }
+	@command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; }
 	$(BIN)/pip install --quiet -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet --no-deps -e ".[spark]"
 	cd lantu && LANTU_DEBUG=true ../$(BIN)/django-admin compilemessages --settings=lantu.settings --pythonpath=.. >/dev/null
 	touch $@
 
@@ -51,8 +52,10 @@ test: install
 bench: install
 	LANTU_DEBUG=true $(BIN)/python bench/run.py
 	LANTU_DEBUG=true $(BIN)/python bench/bench_cockpit.py
+	$(BIN)/python bench/bench_robustness.py
 	scripts/with-postgres.sh $(BIN)/python bench/bench_import.py --rows 100000 --profile-rows 20000
 	scripts/with-postgres.sh $(BIN)/python bench/bench_aggregation_db.py
+	$(BIN)/python bench/bench_pipelines.py --rows 20000000 --spark-rows 1000000 --pandas-rows 3000000
 
 clean:
 	rm -rf $(VENV) var/staticfiles .mypy_cache .ruff_cache

@@ -141,6 +141,15 @@ def build_parser() -> argparse.ArgumentParser:
     from lantu.tasks import cli as tasks_cli
 
     tasks_cli.register(sub)
+    from lantu.pipelines import cli as pipelines_cli
+
+    pipelines_cli.register(sub)
+    from lantu import index_cli
+
+    index_cli.register(sub)
+    from lantu.assessment import cli as assessment_cli
+
+    assessment_cli.register(sub)
     return parser
 
 

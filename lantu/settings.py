@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "lantu.tasks",
     "lantu.projects",
     "lantu.policies",
+    "lantu.assessment",
+    "lantu.pipelines",
     "lantu.web",
 ]
 
