@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from pathlib import Path
 
@@ -164,3 +165,24 @@ def test_build_without_a_method_uses_the_defaults(tmp_path: Path) -> None:
     normalised = np.genfromtxt(out / "normalised.csv", delimiter=",", skip_header=1)[:, 2:]
     assert np.nanmax(normalised) == 100.0
     assert np.nanmin(normalised) == 0.0
+
+
+def test_robustness_writes_rank_intervals_and_sobol_indices(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "rob"
+    args = ["index", "robustness", *files(tmp_path), "--out", str(out), "--runs", "64", "--seed", "7"]
+    assert main([*args, "--normalise", "minmax,rank", "--sobol"]) == 0
+    with (out / "rank_intervals.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(DATA.strip().splitlines()) - 1
+    for row in rows:  # every interval holds the median rank
+        assert float(row["rank_p05"]) <= float(row["median_rank"]) <= float(row["rank_p95"])
+    with (out / "sobol.csv").open(encoding="utf-8") as f:
+        factors = [r["factor"] for r in csv.DictReader(f)]
+    assert factors == ["weights all ±25%", "normalise.method"]
+    assert "次运行" in capsys.readouterr().out
+
+
+def test_robustness_without_an_uncertain_input_is_refused(tmp_path: Path) -> None:
+    args = ["index", "robustness", *files(tmp_path), "--out", str(tmp_path / "r"), "--noise", "0"]
+    assert main(args) == 2
+    assert not (tmp_path / "r").exists()
