@@ -1,0 +1,1 @@
+"""Reports: the monitoring report and the assessment report as PDF, Excel and Word (see content.py)."""
