@@ -12,6 +12,8 @@ export LANTU_VAR_DIR ?= $(CURDIR)/var
 
 # Debian packages: gettext compiles the English translations.
 APT_PACKAGES := gettext
+# Reports: Chinese fonts, WeasyPrint's Pango/HarfBuzz, Cairo for CairoSVG (charts as PNG), poppler (PDF → PNG in tests).
+REPORT_APT_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 poppler-utils
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +27,7 @@ node_modules/.installed: package.json package-lock.json
 $(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml node_modules/.installed
 	@command -v msgfmt >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); }
 	@command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; }
+	@dpkg -s $(REPORT_APT_PACKAGES) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(REPORT_APT_PACKAGES); }
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e ".[spark]"
 	cd lantu && LANTU_DEBUG=true ../$(BIN)/django-admin compilemessages --settings=lantu.settings --pythonpath=.. >/dev/null

@@ -150,6 +150,15 @@ def build_parser() -> argparse.ArgumentParser:
     from lantu.assessment import cli as assessment_cli
 
     assessment_cli.register(sub)
+    from lantu.publishing import cli as publishing_cli
+
+    publishing_cli.register(sub)
+    from lantu.reports import cli as reports_cli
+
+    reports_cli.register(sub)
+    from lantu.exchange import cli as exchange_cli
+
+    exchange_cli.register(sub)
     return parser
 
 

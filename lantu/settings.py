@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "lantu.policies",
     "lantu.assessment",
     "lantu.pipelines",
+    "lantu.publishing",
+    "lantu.exchange",
     "lantu.web",
 ]
 
@@ -119,9 +121,10 @@ MEDIA_URL = "/media-not-served/"
 STATIC_URL = "static/"
 # Front-end libraries come from the npm registry (package.json, installed by `make install`)
 # and are served from here: no CDN, so Lantu works on an intranet.
-STATICFILES_DIRS = [
-    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
-    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
+# Only the npm files the pages load (see lantu/web/finders.py), besides each app's static/.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "lantu.web.finders.VendorFinder",
 ]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STORAGES = {

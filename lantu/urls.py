@@ -9,6 +9,7 @@ from lantu.web import assessment as assessment_pages
 from lantu.web import cockpit, monitoring, supervision, views
 from lantu.web import policies as policy_pages
 from lantu.web import projects as project_pages
+from lantu.web import reports as report_pages
 from lantu.web import tasks as task_pages
 from lantu.web.indicators import indicator_page
 from lantu.web.maps import map_page
@@ -66,9 +67,12 @@ urlpatterns = [
     path("assessments/<str:code>/review/", assessment_pages.review_page, name="assessment-review"),
     path("assessments/<str:code>/report/", assessment_pages.report_page, name="assessment-report"),
     path("assessments/<str:code>/export.xlsx", assessment_pages.export, name="assessment-export"),
+    path("reports/monitoring.<str:fmt>", report_pages.monitoring_report, name="report-monitoring"),
+    path("reports/assessment/<str:code>.<str:fmt>", report_pages.assessment_report, name="report-assessment"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("lantu.web.opendata")),  # /data/… and the CKAN API /api/3/action/…
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

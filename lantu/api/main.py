@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from lantu.accounts.service import Conflict, InvalidInput, NotFound, PermissionDeniedError
-from lantu.api import assessment, framework, maps, monitoring, orgunits, policies, projects, tasks
+from lantu.api import assessment, exchange, framework, maps, monitoring, orgunits, policies, projects, publishing, tasks
 
 api = NinjaAPI(
     title="Lantu 蓝图 API",
@@ -23,6 +23,8 @@ api.add_router("/", projects.router)
 api.add_router("/", policies.router)
 api.add_router("/", tasks.router)
 api.add_router("/", assessment.router)
+api.add_router("/", publishing.router)
+api.add_router("/", exchange.router)
 
 
 @api.exception_handler(InvalidInput)

@@ -76,7 +76,7 @@ def live_url() -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(300):  # collectstatic runs first; a loaded machine may need a while
             try:
                 urllib.request.urlopen(url + "/", timeout=1)
                 break

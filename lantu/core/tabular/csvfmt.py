@@ -50,6 +50,11 @@ _SAVE_AS_ZH = "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”"
 _SAVE_AS_EN = 'save it from Excel as "CSV UTF-8 (comma delimited)"'
 
 
+#: The longest field a CSV cell may hold (Python's default). The csv module's limit is global and
+#: other libraries raise it at import (frictionless does), so each read sets it for its duration.
+FIELD_LIMIT = 131_072
+
+
 def read_values_csv(data: bytes, *, max_bytes: int = CSV_MAX_BYTES) -> list[ValueRow]:
     """Read a CSV upload into value rows, in file order.
 
@@ -61,7 +66,14 @@ def read_values_csv(data: bytes, *, max_bytes: int = CSV_MAX_BYTES) -> list[Valu
         raised, whatever ``data`` holds.
     """
     check_size(len(data), max_bytes)
-    text = _decode(data)
+    previous = csv.field_size_limit(FIELD_LIMIT)
+    try:
+        return _read(_decode(data))
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _read(text: str) -> list[ValueRow]:
     reader = csv.reader(io.StringIO(text, newline=""))
     problems: list[Problem] = []
     rows: list[ValueRow] = []
