@@ -21,7 +21,7 @@ from lantu.accounts.models import Role
 from lantu.accounts.permissions import SystemActor
 from lantu.accounts.services import assign_role, create_user
 from lantu.demo_assessment import generate_assessment
-from lantu.demo_lists import generate_policies, generate_projects
+from lantu.demo_lists import generate_datasets, generate_policies, generate_projects
 from lantu.monitoring.files import import_file
 from lantu.monitoring.models import DataValue, ReportingRound
 from lantu.monitoring.services import ValueEntry, record_values
@@ -183,4 +183,6 @@ def generate(step: Step, *, seed: int = 2019) -> DemoSummary:
         ).written
         tick(1)
     generate_assessment(summary.notes, seed=seed)
+    if generate_datasets():
+        summary.notes.append("示例开放数据集 1 个，已发布于 /data/ (demo open dataset, published)")
     return summary

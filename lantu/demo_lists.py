@@ -146,3 +146,55 @@ def generate_policies() -> int:
             set_measure_status(SYSTEM, m1.pk, "implemented", "示例数据")
             set_measure_status(SYSTEM, m2.pk, "in_progress", "示例数据")
     return len(specs)
+
+
+def generate_datasets(now: dt.datetime | None = None) -> int:
+    """One published demo dataset on the open-data catalogue, taken through the whole review.
+
+    The version is submitted by one actor and approved by another (the review needs two
+    people), scheduled with an embargo that has already passed, and published. Its rows carry
+    the ``is_demo`` flag of every generated value, so the catalogue labels it 示例数据.
+    """
+    from django.utils import timezone
+
+    from lantu.publishing.models import Dataset
+    from lantu.publishing.services import (
+        DatasetSpec,
+        approve_version,
+        create_dataset,
+        create_version,
+        publish_due,
+        schedule_version,
+        submit_version,
+    )
+
+    if Dataset.objects.filter(code="demo-digital-indicators").exists():
+        return 0
+    moment = now or timezone.now()
+    earlier = moment - dt.timedelta(hours=1)
+    create_dataset(
+        SYSTEM,
+        DatasetSpec(
+            code="demo-digital-indicators",
+            title_zh="示例：数字经济与网络基础设施主要指标（浙江省，2017—2023年）",
+            title_en="Demo: digital economy and network indicators (Zhejiang, 2017–2023)",
+            publisher="DSJ",
+            spatial="330000",
+            period_from="2017",
+            period_to="2023",
+            indicator_codes=["DE_TOTAL", "DE_GDP_SHARE", "INTERNET_PENETRATION", "INTERPROV_BANDWIDTH"],
+            description_zh="示例数据集：含程序生成的示例数据和部分公开发布的真实数据，每行注明。",
+            description_en="Demo dataset: generated demo values and some real published figures, each row marked.",
+            keywords_zh=["数字经济", "网络基础设施"],
+            keywords_en=["digital economy", "network infrastructure"],
+        ),
+    )
+    version = create_version(SYSTEM, "demo-digital-indicators")
+    submit_version(SYSTEM, "demo-digital-indicators", version.number, now=earlier)
+    reviewer = SystemActor("system:demo-reviewer")
+    approve_version(reviewer, "demo-digital-indicators", version.number, comment="示例", now=earlier)
+    schedule_version(
+        reviewer, "demo-digital-indicators", version.number, earlier + dt.timedelta(minutes=1), now=earlier
+    )
+    publish_due(reviewer, now=moment)
+    return 1

@@ -36,6 +36,12 @@ PAGES = {
     "rounds": "/monitoring/rounds/",
     "queue": "/monitoring/queue/",
     "login": "/accounts/login/",
+    "tasks-supervision": "/tasks/supervision/",
+    "projects": "/projects/",
+    "policies": "/policies/",
+    "assessments": "/assessments/",
+    "opendata": "/data/",
+    "dataset": "/data/demo-digital-indicators/",
 }
 LANGUAGES = ("zh-hans", "en")
 
