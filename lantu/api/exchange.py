@@ -78,6 +78,31 @@ def sdmx_import(request: HttpRequest, dry_run: bool = False) -> HttpResponse:
     return _import(request, "sdmx-csv", None, dry_run)
 
 
+def _mapped_export(
+    request: HttpRequest,
+    fmt: str,
+    system: str,
+    indicator: str | None,
+    period: str | None,
+    org_unit: str | None,
+    basis: str,
+    data_set: str,
+) -> HttpResponse:
+    """DHIS2 JSON or ADX: the same export through the system's mapping table, in its media type."""
+    data = exports.export(
+        request.user,
+        fmt,
+        indicators=_codes(indicator),
+        period=period,
+        org_unit=org_unit,
+        basis=basis,
+        system=system,
+        data_set=data_set,
+    )
+    media = dhis2.JSON_MEDIA_TYPE if fmt == "dhis2" else dhis2.ADX_MEDIA_TYPE
+    return HttpResponse(data, content_type=media)
+
+
 @router.get("/exchange/dhis2/dataValueSets", summary="Values as DHIS2 dataValueSets JSON, codes mapped")
 def dhis2_export(
     request: HttpRequest,
@@ -88,17 +113,7 @@ def dhis2_export(
     basis: str = "approved",
     data_set: str = "",
 ) -> HttpResponse:
-    data = exports.export(
-        request.user,
-        "dhis2",
-        indicators=_codes(indicator),
-        period=period,
-        org_unit=org_unit,
-        basis=basis,
-        system=system,
-        data_set=data_set,
-    )
-    return HttpResponse(data, content_type=dhis2.JSON_MEDIA_TYPE)
+    return _mapped_export(request, "dhis2", system, indicator, period, org_unit, basis, data_set)
 
 
 @router.post("/exchange/dhis2/dataValueSets", summary="Import DHIS2 dataValueSets JSON as drafts (all or nothing)")
@@ -116,17 +131,7 @@ def adx_export(
     basis: str = "approved",
     data_set: str = "",
 ) -> HttpResponse:
-    data = exports.export(
-        request.user,
-        "adx",
-        indicators=_codes(indicator),
-        period=period,
-        org_unit=org_unit,
-        basis=basis,
-        system=system,
-        data_set=data_set,
-    )
-    return HttpResponse(data, content_type=dhis2.ADX_MEDIA_TYPE)
+    return _mapped_export(request, "adx", system, indicator, period, org_unit, basis, data_set)
 
 
 @router.post("/exchange/dhis2/adx", summary="Import ADX XML as drafts (all or nothing)")
