@@ -21,7 +21,7 @@ def test_leader_reads_the_project_list_and_rollup(page: Page, live_url: str) -> 
     expect(page.locator("#rollup-city")).to_be_visible()
     expect(page.locator("#rollup-area")).to_contain_text("数字科技创新")
     # The filters refresh the results in place (HTMX) and the address keeps them.
-    page.get_by_label("领域").select_option("TECH")
+    page.get_by_label("领域", exact=True).select_option("TECH")
     expect(page).to_have_url(re.compile(r"area=TECH"))
     expect(page.locator("#results")).to_contain_text("之江实验室")
     page.get_by_label("状态").select_option("suspended")
