@@ -40,11 +40,11 @@ def _toc(document: object) -> None:
     instr.text = 'TOC \\o "1-2" \\h \\z \\u'
     separate = OxmlElement("w:fldChar")
     separate.set(qn("w:fldCharType"), "separate")
-    placeholder = OxmlElement("w:t")
-    placeholder.text = "（目录：在 Word 中右键“更新域”或按 F9 生成）"
+    shown_until_updated = OxmlElement("w:t")
+    shown_until_updated.text = "（目录：在 Word 中右键“更新域”或按 F9 生成）"
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
-    for element in (begin, instr, separate, placeholder, end):
+    for element in (begin, instr, separate, shown_until_updated, end):
         run._r.append(element)
 
 
