@@ -28,6 +28,7 @@ from lantu.accounts.permissions import Actor, has_perm
 from lantu.accounts.service import NotFound
 from lantu.core import progress as core_progress
 from lantu.core.errors import LantuValueError
+from lantu.core.numbers import format_period
 from lantu.core.periods import Period, parse_period
 from lantu.core.problems import InvalidInput
 from lantu.framework.models import Indicator, Programme
@@ -163,10 +164,6 @@ def parse_report_period(text: str) -> Period:
     return period
 
 
-def period_label(period: Period) -> str:
-    return f"{period.year}年" if period.kind == "year" else f"{period.year}年第{period.index}季度"
-
-
 def _fmt(value: Decimal | float | None, places: int = 2) -> str:
     if value is None:
         return "—"
@@ -235,7 +232,7 @@ def monitoring_report(
     unit = programme.org_unit
     if basis not in Basis.values or not has_perm(user, "values.read", org_unit=unit):
         basis = Basis.APPROVED
-    label = period_label(period)
+    label = format_period(str(period))
     report = Report(
         kind="monitoring",
         title=f"{programme.name_zh}监测报告",

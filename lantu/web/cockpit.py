@@ -10,22 +10,12 @@ from django.shortcuts import render
 from django.utils import translation
 
 from lantu.accounts.service import NotFound
-from lantu.core.periods import parse_period
+from lantu.core.numbers import format_period
 from lantu.core.units import format_cn
 from lantu.framework.display import describe_target
 from lantu.monitoring.cockpit import Headline, cockpit
 from lantu.monitoring.models import Basis
 from lantu.web.maps import DEFAULT_INDICATOR
-
-
-def period_label(period: str, english: bool) -> str:
-    """2022年, 2022年第4季度, 2022年3月 (or 2022, 2022 Q4, 2022-03 on English pages)."""
-    p = parse_period(period)
-    if p.kind == "year":
-        return str(p.year) if english else f"{p.year}年"
-    if p.kind == "quarter":
-        return f"{p.year} Q{p.index}" if english else f"{p.year}年第{p.index}季度"
-    return f"{p.year}-{p.index:02d}" if english else f"{p.year}年{p.index}月"
 
 
 def _number(value: Decimal | float | None, unit: str) -> str:
@@ -48,7 +38,7 @@ def _row(h: Headline, english: bool, language: str) -> dict[str, Any]:
         "target": describe_target(p.target, language) if p.target else "",
         "target_year": p.target.year if p.target else None,
         "latest": _number(p.latest.value, unit) if p.latest else "",
-        "latest_period": period_label(p.latest.period, english) if p.latest else "",
+        "latest_period": format_period(p.latest.period, language) if p.latest else "",
         "expected": _number(p.expected, unit),
         "progress_pct": None if p.progress_pct is None else round(p.progress_pct, 1),
         "expected_pct": None if h.expected_pct is None else round(h.expected_pct, 1),
@@ -86,7 +76,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "cards": cards,
         "off_track": off_track,
         "chart": {"cards": chart, "counts": found.counts, "english": english},
-        "latest_period": period_label(found.latest_period, english) if found.latest_period else "",
+        "latest_period": format_period(found.latest_period, language) if found.latest_period else "",
         "can_read": found.can_preliminary,
         # The map shows the map page's default indicator, taken from the headlines already loaded.
         "map_indicator": next(

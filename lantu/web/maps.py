@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from lantu.accounts.permissions import has_perm
 from lantu.accounts.service import InvalidInput, NotFound
 from lantu.api.maps import map_out
+from lantu.core.numbers import format_period
 from lantu.core.periods import parse_period
 from lantu.framework import selectors
 from lantu.monitoring.mapdata import PROVINCE, map_data, map_index
@@ -21,16 +22,6 @@ from lantu.monitoring.models import Basis
 from lantu.orgunits.selectors import resolve_org_unit
 
 DEFAULT_INDICATOR = "DE_TOTAL"
-
-
-def _period_text(period: str, english: bool) -> str:
-    """2022年, 2022年第4季度, 2022年3月 (2022, 2022 Q4, 2022-03 on English pages)."""
-    p = parse_period(period)
-    if p.kind == "year":
-        return str(p.year) if english else f"{p.year}年"
-    if p.kind == "quarter":
-        return f"{p.year} Q{p.index}" if english else f"{p.year}年第{p.index}季度"
-    return f"{p.year}-{p.index:02d}" if english else f"{p.year}年{p.index}月"
 
 
 def _labels() -> dict[str, Any]:
@@ -79,7 +70,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         raise Http404 from exc
     except InvalidInput as exc:
         problems = [p.message_zh for p in exc.problems]
-    english = (translation.get_language() or "").startswith("en")
+    language = translation.get_language() or "zh-hans"
     periods = sorted({*data.periods, data.period}, key=lambda p: parse_period(p).end) if data else []
 
     def link(**changes: str) -> str:
@@ -98,8 +89,8 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "parent": data.parent if data else parent,
         "data": data,
         "rows": rows,
-        "periods": [{"value": p, "text": _period_text(p, english)} for p in reversed(periods)],
-        "period_text": _period_text(data.period, english) if data else "",
+        "periods": [{"value": p, "text": format_period(p, language)} for p in reversed(periods)],
+        "period_text": format_period(data.period, language) if data else "",
         "labels": _labels(),
         "problems": problems,
         "province_link": link(parent=PROVINCE) if parent_code != PROVINCE else "",

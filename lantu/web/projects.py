@@ -25,6 +25,7 @@ from lantu.accounts.permissions import has_perm
 from lantu.accounts.service import Conflict, InvalidInput, NotFound, PermissionDeniedError
 from lantu.core.errors import LantuValueError
 from lantu.core.investment import GroupTotals
+from lantu.core.numbers import format_period
 from lantu.core.units import format_cn, parse_number
 from lantu.framework.models import Area
 from lantu.orgunits.models import Department
@@ -40,7 +41,6 @@ from lantu.projects.services import (
     update_project,
 )
 from lantu.tasks.models import Task
-from lantu.web.cockpit import period_label
 
 REFUSED = (InvalidInput, NotFound, PermissionDeniedError, Conflict)
 PROGRAMME = "DZJ"
@@ -184,11 +184,11 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
             return HttpResponseRedirect(request.path)
         project = _project_or_404(code)
     row = selectors.rows(MajorProject.objects.filter(pk=project.pk).select_related("org_unit", "area"))[0]
-    english = (translation.get_language() or "").startswith("en")
+    language = translation.get_language() or "zh-hans"
     history = [
         {
             "period": period,
-            "label": period_label(period, english),
+            "label": format_period(period, language),
             "current": money(versions[0].amount),
             "versions": [{"report": v, "amount": money(v.amount)} for v in versions],
         }

@@ -156,7 +156,7 @@ def test_unmapped_codes_named_and_nothing_written(values: None, system: Any) -> 
     body = {
         "dataValues": [
             {"dataElement": "fbfJHSPpUQD", "period": "2022", "orgUnit": "DiszpKrYNg8", "value": "1"},
-            {"dataElement": "UNKNOWNxxxx", "period": "2022", "orgUnit": "DiszpKrYNg8", "value": "2"},
+            {"dataElement": "NoSuchDe001", "period": "2022", "orgUnit": "DiszpKrYNg8", "value": "2"},
             {"dataElement": "fbfJHSPpUQD", "period": "2022", "orgUnit": "NoSuchOU", "value": "3"},
         ]
     }
@@ -165,7 +165,7 @@ def test_unmapped_codes_named_and_nothing_written(values: None, system: Any) -> 
         imports.import_payload(system, "dhis2", json.dumps(body).encode(), system="dhis-demo")
     problems = [(p.row, p.field, p.message_en) for p in info.value.problems]
     assert problems == [
-        (2, "dataElement", "data element 'UNKNOWNxxxx' is not mapped in dhis-demo"),
+        (2, "dataElement", "data element 'NoSuchDe001' is not mapped in dhis-demo"),
         (3, "orgUnit", "org unit 'NoSuchOU' is not mapped in dhis-demo"),
     ]
     assert DataValue.objects.count() == count

@@ -81,7 +81,7 @@ def test_monitoring_content_from_demo_values(monitoring: content.Report) -> None
 def test_a_period_cuts_later_values(demo_values: None) -> None:
     r = content.monitoring_report(AnonymousUser(), "2022Q4")
     assert r.period == "2022Q4"
-    assert "第4季度" in r.subtitle
+    assert "第四季度" in r.subtitle
     assert {row[5] for row in r.tables[0].rows} <= {"2022", "2021", "2020", "2019", "2018", "2017", ""}
 
 
