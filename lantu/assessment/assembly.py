@@ -22,8 +22,8 @@ from lantu.core.index.model import Table
 from lantu.core.problems import InvalidInput
 from lantu.framework import selectors as framework_selectors
 from lantu.framework.models import Indicator, Target
+from lantu.monitoring.mapdata import values_for
 from lantu.monitoring.models import Basis
-from lantu.monitoring.rankings import values_for
 from lantu.orgunits.models import Department, Level, OrgUnit
 from lantu.tasks.models import TaskMilestone
 

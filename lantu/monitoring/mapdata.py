@@ -121,6 +121,31 @@ class MapData:
         return [c for c in self.children if not c.has_shape]
 
 
+@dataclass(frozen=True)
+class UnitValue:
+    value: Decimal
+    is_demo: bool
+    origin: str  # "reported", "aggregate" or "computed"
+
+
+def values_for(
+    indicator: Indicator, units: list[OrgUnit], periods: list[str], basis: str = Basis.APPROVED
+) -> dict[tuple[int, str], UnitValue]:
+    """Each (unit id, period) that has a value on ``basis``, in two queries whatever the number of units."""
+    found: dict[tuple[int, str], UnitValue] = {}
+    for agg in Aggregate.objects.filter(indicator=indicator, basis=basis, period__in=periods, org_unit__in=units):
+        found[(agg.org_unit_id, agg.period)] = UnitValue(
+            agg.value, agg.is_demo, "computed" if agg.computed else "aggregate"
+        )
+    version = "approved" if basis == Basis.APPROVED else "current"
+    rows = ValueState.objects.filter(
+        indicator=indicator, period__in=periods, org_unit__in=units, **{f"{version}__isnull": False}
+    ).values_list("org_unit_id", "period", f"{version}__value", f"{version}__is_demo")
+    for unit_id, period, value, is_demo in rows:
+        found[(unit_id, period)] = UnitValue(value, is_demo, "reported")  # a reported value wins
+    return found
+
+
 def periods_with_data(indicator: Indicator, basis: str = Basis.APPROVED) -> list[str]:
     """Periods in which the indicator has a value or aggregate on this basis, oldest first (2 queries)."""
     states = ValueState.objects.filter(indicator=indicator)
@@ -215,29 +240,13 @@ def map_data(
     index = map_index()
     depicted, orphans = _shape_for_units(index.maps.get(parent.code, ()), records, links, end)
 
-    reported: dict[int, tuple[Decimal, bool]] = {}
-    for state in ValueState.objects.filter(indicator=indicator, period=period, org_unit__in=children).select_related(
-        "current", "approved"
-    ):
-        version = state.approved if basis == Basis.APPROVED else state.current
-        if version is not None:
-            reported[state.org_unit_id] = (version.value, version.is_demo)
-    aggregated = {
-        a.org_unit_id: a
-        for a in Aggregate.objects.filter(indicator=indicator, period=period, basis=basis, org_unit__in=children)
-    }
+    values = values_for(indicator, children, [period], basis)
 
     rows: list[ChildValue] = []
     for unit in children:
-        value: Decimal | None = None
-        origin, is_demo = "", False
-        if unit.pk in reported:
-            value, is_demo = reported[unit.pk]
-            origin = "reported"
-        elif unit.pk in aggregated:
-            agg = aggregated[unit.pk]
-            value, is_demo = agg.value, agg.is_demo
-            origin = "computed" if agg.computed else "aggregate"
+        found = values.get((unit.pk, period))
+        value = found.value if found else None
+        origin, is_demo = (found.origin, found.is_demo) if found else ("", False)
         rows.append(
             ChildValue(
                 unit=unit,

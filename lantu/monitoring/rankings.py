@@ -19,34 +19,9 @@ from lantu.core.periods import parse_period
 from lantu.framework import selectors as framework
 from lantu.framework.models import Indicator, Target
 from lantu.monitoring import progress
-from lantu.monitoring.mapdata import periods_with_data
-from lantu.monitoring.models import Aggregate, Basis, ValueState
+from lantu.monitoring.mapdata import UnitValue, periods_with_data, values_for
+from lantu.monitoring.models import Basis
 from lantu.orgunits.models import Level, OrgUnit
-
-
-@dataclass(frozen=True)
-class UnitValue:
-    value: Decimal
-    is_demo: bool
-    origin: str  # "reported", "aggregate" or "computed"
-
-
-def values_for(
-    indicator: Indicator, units: list[OrgUnit], periods: list[str], basis: str = Basis.APPROVED
-) -> dict[tuple[int, str], UnitValue]:
-    """Each (unit id, period) that has a value on ``basis``, in two queries whatever the number of units."""
-    found: dict[tuple[int, str], UnitValue] = {}
-    for agg in Aggregate.objects.filter(indicator=indicator, basis=basis, period__in=periods, org_unit__in=units):
-        found[(agg.org_unit_id, agg.period)] = UnitValue(
-            agg.value, agg.is_demo, "computed" if agg.computed else "aggregate"
-        )
-    version = "approved" if basis == Basis.APPROVED else "current"
-    rows = ValueState.objects.filter(
-        indicator=indicator, period__in=periods, org_unit__in=units, **{f"{version}__isnull": False}
-    ).values_list("org_unit_id", "period", f"{version}__value", f"{version}__is_demo")
-    for unit_id, period, value, is_demo in rows:
-        found[(unit_id, period)] = UnitValue(value, is_demo, "reported")  # a reported value wins
-    return found
 
 
 @dataclass

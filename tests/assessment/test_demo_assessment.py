@@ -25,7 +25,7 @@ from lantu.assessment.services import (
     submit_scores,
 )
 from lantu.framework.models import Indicator
-from lantu.monitoring.rankings import values_for
+from lantu.monitoring.mapdata import values_for
 
 pytestmark = pytest.mark.django_db
 CODE = "DEMO-CITY-2023"
