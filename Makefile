@@ -58,6 +58,7 @@ bench: install
 	$(BIN)/python bench/bench_robustness.py
 	scripts/with-postgres.sh $(BIN)/python bench/bench_import.py --rows 100000 --profile-rows 20000
 	scripts/with-postgres.sh $(BIN)/python bench/bench_aggregation_db.py
+	scripts/with-postgres.sh $(BIN)/python bench/bench_load.py
 	$(BIN)/python bench/bench_pipelines.py --rows 20000000 --spark-rows 1000000 --pandas-rows 3000000
 
 clean:

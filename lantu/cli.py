@@ -24,7 +24,8 @@ def _setup() -> None:
     django.setup()
 
 
-def _progress() -> Progress:
+def progress_bar() -> Progress:
+    """The progress bar every long command shows (description, bar, n of N, elapsed)."""
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -39,7 +40,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     """Migrate, load org units and the default programme, create the admin user."""
     from lantu import bootstrap
 
-    with _progress() as progress:
+    with progress_bar() as progress:
 
         def step(description: str, total: int) -> Callable[[int], None]:
             task = progress.add_task(description, total=total)
@@ -57,7 +58,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Init plus generated demo data (示例数据) and demo users."""
     from lantu import bootstrap, demo
 
-    with _progress() as progress:
+    with progress_bar() as progress:
 
         def step(description: str, total: int) -> Callable[[int], None]:
             task = progress.add_task(description, total=total)
@@ -89,10 +90,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     bind = f"{args.host}:{args.port}"
     console.print(f"Lantu 蓝图 serving at http://{bind}/  (debug={settings.DEBUG}; Ctrl-C to stop)")
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    # Replace this process: signals (Ctrl-C) then go straight to gunicorn.
+    # Replace this process: signals (Ctrl-C) then go straight to gunicorn. --preload: the app and
+    # its URLconf are imported once in the master (see lantu/wsgi.py), the workers fork from it.
     os.execv(  # noqa: S606 - a fixed program path and argument list, no shell
         gunicorn,
-        [gunicorn, "lantu.wsgi:application", "--bind", bind, "--workers", str(args.workers), "--access-logfile", "-"],
+        [
+            gunicorn,
+            "lantu.wsgi:application",
+            "--bind",
+            bind,
+            "--workers",
+            str(args.workers),
+            # Threads (gunicorn's gthread worker) unless told otherwise: browsers open idle
+            # speculative connections, and a sync worker without a buffering proxy in front waits on
+            # such a socket until its timeout (30 s) while every other request queues behind it.
+            "--threads",
+            str(args.threads),
+            "--preload",
+            "--access-logfile",
+            "-",
+        ],
     )
     return 0  # pragma: no cover - execv does not return
 
@@ -128,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     p_serve.add_argument("--host", default="127.0.0.1")
     p_serve.add_argument("--port", type=int, default=8000)
     p_serve.add_argument("--workers", type=int, default=2)
+    p_serve.add_argument(
+        "--threads", type=int, default=4, help="threads per worker (1 = gunicorn's sync worker, behind a proxy)"
+    )
     p_serve.set_defaults(func=cmd_serve)
     p_check = sub.add_parser("check", help="check settings and the database")
     p_check.add_argument("--deploy", action="store_true", help="also run Django's deployment checks")
@@ -159,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     from lantu.exchange import cli as exchange_cli
 
     exchange_cli.register(sub)
+    from lantu.ops import cli as ops_cli
+
+    ops_cli.register(sub)
     return parser
 
 

@@ -27,6 +27,7 @@ from lantu.monitoring.models import DataValue, ReportingRound
 from lantu.monitoring.services import ValueEntry, record_values
 from lantu.monitoring.services.rounds import RoundSpec, create_round, set_round_status
 from lantu.orgunits.models import Level, OrgUnit
+from lantu.sharing.demo import generate_share_request
 
 Step = Callable[[str, int], Callable[[int], None]]
 SYSTEM = SystemActor("system:demo")
@@ -185,4 +186,5 @@ def generate(step: Step, *, seed: int = 2019) -> DemoSummary:
     generate_assessment(summary.notes, seed=seed)
     if generate_datasets():
         summary.notes.append("示例开放数据集 1 个，已发布于 /data/ (demo open dataset, published)")
+    summary.notes.extend(generate_share_request())
     return summary

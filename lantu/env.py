@@ -53,6 +53,57 @@ SETTINGS: tuple[EnvSetting, ...] = (
     EnvSetting("LANTU_TIME_ZONE", "str", "Asia/Shanghai", "Time zone for dates shown to users."),
     EnvSetting("LANTU_EMAIL_HOST", "str", "", "SMTP server for notifications; empty prints mails to the server log."),
     EnvSetting("LANTU_EMAIL_FROM", "str", "lantu@localhost", "Sender address of notification mails."),
+    EnvSetting("LANTU_SHARE_RATE_PER_MINUTE", "int", "60", "Calls per minute allowed to one share token (按需共享)."),
+    EnvSetting(
+        "LANTU_HTTPS",
+        "bool",
+        "",
+        "Served over HTTPS: redirect http to https, HSTS, secure cookies; empty means true unless LANTU_DEBUG.",
+    ),
+    EnvSetting(
+        "LANTU_HSTS_SECONDS",
+        "int",
+        "31536000",
+        "Strict-Transport-Security max-age when LANTU_HTTPS is on (one year; subdomains included).",
+    ),
+    EnvSetting(
+        "LANTU_HSTS_PRELOAD",
+        "bool",
+        "false",
+        "Add 'preload' to HSTS; only for a domain that is (to be) on the browsers' preload list.",
+    ),
+    EnvSetting(
+        "LANTU_BEHIND_PROXY",
+        "bool",
+        "false",
+        "Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto: trust that header.",
+    ),
+    EnvSetting("LANTU_SESSION_HOURS", "int", "8", "A login lasts this many hours (and ends when the browser closes)."),
+    EnvSetting(
+        "LANTU_LOGIN_MAX_FAILURES",
+        "int",
+        "5",
+        "Failed logins for one user name within the window before further attempts are refused.",
+    ),
+    EnvSetting(
+        "LANTU_LOGIN_MAX_FAILURES_PER_IP",
+        "int",
+        "20",
+        "Failed logins from one IP address within the window before further attempts are refused.",
+    ),
+    EnvSetting(
+        "LANTU_LOGIN_LOCKOUT_MINUTES",
+        "int",
+        "15",
+        "The window in which failed logins count, and how long a locked user name or address waits.",
+    ),
+    EnvSetting("LANTU_UPLOAD_MAX_MB", "int", "20", "Largest evidence file accepted, in MB."),
+    EnvSetting(
+        "LANTU_REQUEST_MAX_MB",
+        "int",
+        "100",
+        "Largest request body accepted, in MB (several evidence files at once); larger ones get 413.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -78,6 +129,15 @@ def env_bool(name: str) -> bool:
     if value in _FALSE:
         return False
     raise ValueError(f"{name}={value!r} is not a boolean (use true or false)")
+
+
+def env_int(name: str) -> int:
+    """Return a declared integer setting; refuse values that are not whole numbers."""
+    value = _raw(name).strip()
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name}={value!r} is not a whole number") from None
 
 
 def env_list(name: str) -> list[str]:

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
-from lantu.env import BASE_DIR, env_bool, env_list, env_str
+from lantu.env import BASE_DIR, env_bool, env_int, env_list, env_str
 
 # Typed generics (ModelAdmin[Indicator], QuerySet[OrgUnit]) must be subscriptable at runtime.
 django_stubs_ext.monkeypatch()
@@ -36,6 +37,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
+    # Listed so the API docs load Swagger UI from ninja's own static files, not from a CDN
+    # (an intranet has none, and the CSP allows scripts and styles from 'self' only).
+    "ninja",
     "lantu.accounts",
     "lantu.orgunits",
     "lantu.framework",
@@ -47,14 +52,18 @@ INSTALLED_APPS = [
     "lantu.pipelines",
     "lantu.publishing",
     "lantu.exchange",
+    "lantu.sharing",
     "lantu.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lantu.web.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lantu.web.middleware.LanguageMiddleware",
+    "lantu.web.middleware.RequestSizeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -139,6 +148,7 @@ EMAIL_BACKEND = (
 )
 EMAIL_HOST = _email_host
 DEFAULT_FROM_EMAIL = env_str("LANTU_EMAIL_FROM")
+LANTU_SHARE_RATE_PER_MINUTE = env_int("LANTU_SHARE_RATE_PER_MINUTE")
 
 # Bulk JSON value uploads are larger than Django's 2.5 MB default; files have their own limits.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
@@ -147,10 +157,71 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
+# Outside debug Lantu is served over HTTPS (LANTU_HTTPS=false only for a plain-http test box):
+# http is redirected, browsers are told to stay on https for a year (HSTS, subdomains too) and
+# cookies never travel in clear text. Preload stays off unless asked for: a place on the browsers'
+# preload list is hard to undo and binds every subdomain of a government domain.
+_https_raw = env_str("LANTU_HTTPS").strip()
+HTTPS = (not DEBUG) if not _https_raw else env_bool("LANTU_HTTPS")
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("LANTU_HSTS_SECONDS") if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("LANTU_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]  # preload is a choice, see above
+if env_bool("LANTU_BEHIND_PROXY"):
+    # Only behind a proxy that sets (and strips from clients) X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 SESSION_COOKIE_HTTPONLY = True
-# Outside debug Lantu is served over HTTPS, so cookies never travel in clear text.
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_SAMESITE = "Lax"
+# A login lasts a working day and ends with the browser.
+SESSION_COOKIE_AGE = env_int("LANTU_SESSION_HOURS") * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_SECURE = HTTPS
+# HTMX sends the token from the page (hx-headers in base.html), never from the cookie, so
+# scripts need not read the cookie.
+CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+#: Browser features no Lantu page uses (lantu.web.middleware.SecurityHeadersMiddleware sends it).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+)
+
+# Content-Security-Policy (django-csp 4): scripts only from Lantu's own static files (no inline
+# script, no eval; a nonce only where a template asks for request.csp_nonce). Styles: stylesheets
+# from 'self'; style attributes are allowed (style-src-attr) because the timeline, rank bars and
+# ECharts tooltips position elements with them and a style attribute cannot run script;
+# <style> elements need the nonce (htmx's own indicator <style> is switched off in base.html).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        **({"upgrade-insecure-requests": True} if HTTPS else {}),
+    },
+}
+
+# Login throttling (lantu.accounts.throttle): failures are rows in the database, so every
+# gunicorn worker sees the same count.
+AUTHENTICATION_BACKENDS = ["lantu.accounts.throttle.ThrottledModelBackend"]
+LOGIN_MAX_FAILURES = env_int("LANTU_LOGIN_MAX_FAILURES")
+LOGIN_MAX_FAILURES_PER_IP = env_int("LANTU_LOGIN_MAX_FAILURES_PER_IP")
+LOGIN_LOCKOUT_SECONDS = env_int("LANTU_LOGIN_LOCKOUT_MINUTES") * 60
+
+#: Largest evidence file a progress report accepts.
+UPLOAD_MAX_BYTES = env_int("LANTU_UPLOAD_MAX_MB") * 1024 * 1024
+#: Largest request body (lantu.web.middleware.RequestSizeMiddleware): Django limits form fields
+#: (DATA_UPLOAD_MAX_MEMORY_SIZE) but not uploaded files, and gunicorn limits neither.
+REQUEST_MAX_BYTES = env_int("LANTU_REQUEST_MAX_MB") * 1024 * 1024

@@ -10,8 +10,10 @@ from lantu.web import cockpit, monitoring, supervision, views
 from lantu.web import policies as policy_pages
 from lantu.web import projects as project_pages
 from lantu.web import reports as report_pages
+from lantu.web import sharing as sharing_pages
 from lantu.web import tasks as task_pages
 from lantu.web.indicators import indicator_page
+from lantu.web.login import LoginView
 from lantu.web.maps import map_page
 from lantu.web.orgunits import area_page, orgunit_page
 from lantu.web.rankings import rankings_page
@@ -58,6 +60,9 @@ urlpatterns = [
     ),
     path("monitoring/rounds/<str:code>/approve/<str:unit_code>/", monitoring.approve, name="monitoring-approve"),
     path("notifications/", monitoring.notifications, name="notifications"),
+    path("sharing/", sharing_pages.my_sharing, name="sharing"),
+    path("sharing/review/", sharing_pages.review, name="sharing-review"),
+    path("sharing/tokens/<int:pk>/", sharing_pages.token_page, name="sharing-token"),
     path("assessments/", assessment_pages.assessment_list, name="assessments"),
     path("assessments/<str:code>/", assessment_pages.assessment_detail, name="assessment"),
     path("assessments/<str:code>/action/", assessment_pages.assessment_action, name="assessment-action"),
@@ -69,9 +74,10 @@ urlpatterns = [
     path("assessments/<str:code>/export.xlsx", assessment_pages.export, name="assessment-export"),
     path("reports/monitoring.<str:fmt>", report_pages.monitoring_report, name="report-monitoring"),
     path("reports/assessment/<str:code>.<str:fmt>", report_pages.assessment_report, name="report-assessment"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("lantu.web.publishing_office")),  # /data/office/… before /data/<code>/
     path("", include("lantu.web.opendata")),  # /data/… and the CKAN API /api/3/action/…
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("LANTU_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+# The test client speaks plain http; production's https redirect is tested in tests/security.
+os.environ.setdefault("LANTU_HTTPS", "false")
 
 from lantu.settings import *  # noqa: F403
 

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import AbstractUser
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from lantu.accounts.admin_base import ServiceAdmin
 from lantu.accounts.models import ApiToken, AuditEvent, Notification, RoleAssignment
-from lantu.accounts.services import assign_role, create_user, revoke_api_token, revoke_role, update_user
+from lantu.accounts.services import (
+    assign_role,
+    create_user,
+    revoke_api_token,
+    revoke_role,
+    set_user_password,
+    update_user,
+)
 
 User = get_user_model()
 admin.site.site_header = "蓝图 Lantu 管理后台"
@@ -68,6 +77,32 @@ class RoleAssignmentAdmin(ServiceAdmin[RoleAssignment]):
 
 admin.site.unregister(User)
 
+#: The admin user changing a password, for the form's save (the form is built without the request).
+_PASSWORD_ACTOR: ContextVar[Any] = ContextVar("lantu_password_actor")
+
+
+if TYPE_CHECKING:
+    _PasswordForm = AdminPasswordChangeForm[AbstractUser]
+else:  # not subscriptable at runtime
+    _PasswordForm = AdminPasswordChangeForm
+
+
+class ServicePasswordChangeForm(_PasswordForm):
+    """The admin's set-password form, saving through ``set_user_password`` (validated and audited).
+
+    Django's option to make a password unusable is removed: it would change the user outside the
+    services, unaudited; deactivating the user (``is_active``) is the audited way to stop a login.
+    """
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.fields.pop("usable_password", None)
+        self.fields["password1"].required = True
+        self.fields["password2"].required = True
+
+    def save(self, commit: bool = True) -> Any:
+        return set_user_password(_PASSWORD_ACTOR.get(), self.user.get_username(), self.cleaned_data["password1"])
+
 
 @admin.register(User)
 class LantuUserAdmin(UserAdmin[AbstractUser], ServiceAdmin[AbstractUser]):
@@ -91,6 +126,15 @@ class LantuUserAdmin(UserAdmin[AbstractUser], ServiceAdmin[AbstractUser]):
             },
         ),
     )
+
+    change_password_form = ServicePasswordChangeForm
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        token = _PASSWORD_ACTOR.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _PASSWORD_ACTOR.reset(token)
 
     def create(self, request: HttpRequest, form: ModelForm[AbstractUser]) -> AbstractUser:
         data = form.cleaned_data

@@ -176,3 +176,22 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.name} ({self.prefix}…)"
+
+
+class LoginAttempt(models.Model):
+    """A failed login (see :mod:`lantu.accounts.throttle`).
+
+    Kept in the database rather than in a per-process cache so that every gunicorn worker
+    counts the same failures; rows older than the lockout window are pruned as new ones come.
+    """
+
+    username = models.CharField(_("用户名"), max_length=150, db_index=True)
+    ip = models.CharField(_("IP 地址"), max_length=45, db_index=True, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("登录失败")
+        verbose_name_plural = _("登录失败")
+
+    def __str__(self) -> str:
+        return f"{self.username} @ {self.ip or '?'}"

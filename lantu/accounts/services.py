@@ -44,7 +44,8 @@ def create_user(
         problems.append(Problem("username", f"用户名“{username}”已存在", f"username {username!r} is taken"))
     if check_password:
         try:
-            validate_password(password)
+            # An unsaved user, so the similarity rule compares the password with the name and e-mail.
+            validate_password(password, user_model(username=username, email=email, first_name=full_name))
         except ValidationError as exc:
             problems.extend(Problem("password", m, m) for m in exc.messages)
     if problems:

@@ -86,7 +86,7 @@ class RoundOut(Schema):
     departments: list[str]
 
 
-class ApproveIn(Schema):
+class ValuesApproveIn(Schema):
     indicators: list[str] | None = None
     comment: str = ""
 
@@ -165,6 +165,7 @@ def list_values(
     if status:
         states = states.filter(status=status)
     limit = max(1, min(limit, 10000))
+    offset = max(0, offset)  # a negative slice is refused by the ORM (a 500 before this)
     rows = states.order_by("indicator__code", "org_unit__code", "period")[offset : offset + limit]
     return [_value_out(s) for s in rows]
 
@@ -226,7 +227,7 @@ def post_submit(request: HttpRequest, code: str, org_unit: str, department: str 
 
 
 @router.post("/rounds/{code}/units/{org_unit}/approve", response=ActionOut, summary="Approve at the next level")
-def post_approve(request: HttpRequest, code: str, org_unit: str, body: ApproveIn) -> ActionOut:
+def post_approve(request: HttpRequest, code: str, org_unit: str, body: ValuesApproveIn) -> ActionOut:
     return _action(approve_values(request.user, code, org_unit, indicator_codes=body.indicators, comment=body.comment))
 
 

@@ -30,7 +30,7 @@ from lantu.projects.services import (
 router = Router(tags=["projects"], auth=AUTH)
 
 
-class MilestoneOut(Schema):
+class ProjectMilestoneOut(Schema):
     id: int
     name_zh: str
     due: dt.date
@@ -62,7 +62,7 @@ class ProjectOut(Schema):
     is_platform: bool
     is_demo: bool
     source_text: str
-    milestones: list[MilestoneOut]
+    milestones: list[ProjectMilestoneOut]
 
 
 class ProjectIn(Schema):
@@ -103,7 +103,7 @@ class InvestmentOut(Schema):
     actor_label: str
 
 
-class RecordOut(Schema):
+class InvestmentRecordOut(Schema):
     written: bool
     report: InvestmentOut | None
 
@@ -117,7 +117,7 @@ class DoneIn(Schema):
     done_on: dt.date
 
 
-class StatusIn(Schema):
+class ProjectStatusIn(Schema):
     status: str
     reason: str = ""
 
@@ -138,7 +138,7 @@ class RollupOut(Schema):
     total: GroupOut
 
 
-class PointOut(Schema):
+class ProjectPointOut(Schema):
     code: str
     name: str
     lon: float
@@ -178,7 +178,9 @@ def _project_out(r: selectors.ProjectRow) -> ProjectOut:
         is_platform=p.is_platform,
         is_demo=p.is_demo,
         source_text=p.source_text,
-        milestones=[MilestoneOut(id=m.pk, name_zh=m.name_zh, due=m.due, done_on=m.done_on) for m in p.milestones.all()],
+        milestones=[
+            ProjectMilestoneOut(id=m.pk, name_zh=m.name_zh, due=m.due, done_on=m.done_on) for m in p.milestones.all()
+        ],
     )
 
 
@@ -239,17 +241,17 @@ def get_rollup(
     )
 
 
-@router.get("/projects/points", response=list[PointOut], summary="Projects with coordinates, for the map")
+@router.get("/projects/points", response=list[ProjectPointOut], summary="Projects with coordinates, for the map")
 def get_points(
     request: HttpRequest,
     area: str | None = None,
     unit: str | None = None,
     status: str | None = None,
     platform: bool | None = None,
-) -> list[PointOut]:
+) -> list[ProjectPointOut]:
     language = translation.get_language() or "zh-hans"
     found = selectors.rows(selectors.filtered(_filters(area, unit, status, platform)))
-    return [PointOut(**point) for point in selectors.map_points(found, language)]  # type: ignore[arg-type]
+    return [ProjectPointOut(**point) for point in selectors.map_points(found, language)]  # type: ignore[arg-type]
 
 
 @router.get("/projects/{code}", response=ProjectOut, summary="One project")
@@ -314,30 +316,36 @@ def _report_out(r: InvestmentReport) -> InvestmentOut:
     )
 
 
-@router.post("/projects/{code}/investment", response=RecordOut, summary="Report investment completed in a period")
-def post_investment(request: HttpRequest, code: str, body: InvestmentIn) -> RecordOut:
+@router.post(
+    "/projects/{code}/investment", response=InvestmentRecordOut, summary="Report investment completed in a period"
+)
+def post_investment(request: HttpRequest, code: str, body: InvestmentIn) -> InvestmentRecordOut:
     """The project's unit or responsible department (or the programme office); a changed figure is a new version."""
     try:
         amount = parse_number(body.amount) if isinstance(body.amount, str) else Decimal(str(body.amount))
     except LantuValueError as exc:
         raise InvalidInput([Problem("amount", exc.message_zh, exc.message_en)]) from None
     report = record_investment(request.user, code, body.period, amount, body.note)
-    return RecordOut(written=report is not None, report=_report_out(report) if report else None)
+    return InvestmentRecordOut(written=report is not None, report=_report_out(report) if report else None)
 
 
-@router.post("/projects/{code}/milestones", response={201: MilestoneOut}, summary="Add a milestone (programme office)")
-def post_milestone(request: HttpRequest, code: str, body: MilestoneIn) -> tuple[int, MilestoneOut]:
+@router.post(
+    "/projects/{code}/milestones", response={201: ProjectMilestoneOut}, summary="Add a milestone (programme office)"
+)
+def post_milestone(request: HttpRequest, code: str, body: MilestoneIn) -> tuple[int, ProjectMilestoneOut]:
     m = add_project_milestone(request.user, code, body.name_zh, body.due)
-    return 201, MilestoneOut(id=m.pk, name_zh=m.name_zh, due=m.due, done_on=m.done_on)
+    return 201, ProjectMilestoneOut(id=m.pk, name_zh=m.name_zh, due=m.due, done_on=m.done_on)
 
 
-@router.post("/projects/{code}/milestones/{milestone_id}/done", response=MilestoneOut, summary="Mark a milestone done")
-def post_milestone_done(request: HttpRequest, code: str, milestone_id: int, body: DoneIn) -> MilestoneOut:
+@router.post(
+    "/projects/{code}/milestones/{milestone_id}/done", response=ProjectMilestoneOut, summary="Mark a milestone done"
+)
+def post_milestone_done(request: HttpRequest, code: str, milestone_id: int, body: DoneIn) -> ProjectMilestoneOut:
     m = complete_project_milestone(request.user, code, milestone_id, body.done_on)
-    return MilestoneOut(id=m.pk, name_zh=m.name_zh, due=m.due, done_on=m.done_on)
+    return ProjectMilestoneOut(id=m.pk, name_zh=m.name_zh, due=m.due, done_on=m.done_on)
 
 
 @router.post("/projects/{code}/status", response=ProjectOut, summary="Change a project's status (programme office)")
-def post_status(request: HttpRequest, code: str, body: StatusIn) -> ProjectOut:
+def post_status(request: HttpRequest, code: str, body: ProjectStatusIn) -> ProjectOut:
     set_project_status(request.user, code, body.status, body.reason)
     return _one(code)

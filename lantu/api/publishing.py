@@ -50,7 +50,7 @@ class VersionIn(Schema):
     note: str = ""
 
 
-class ApproveIn(Schema):
+class VersionApproveIn(Schema):
     comment: str = ""
 
 
@@ -58,7 +58,7 @@ class ScheduleIn(Schema):
     embargo_at: dt.datetime
 
 
-class ReasonIn(Schema):
+class VersionReasonIn(Schema):
     reason: str
 
 
@@ -116,7 +116,7 @@ def post_submit(request: HttpRequest, code: str, number: int) -> VersionOut:
     response=VersionOut,
     summary="Approve (not by the submitter) and freeze the rows",
 )
-def post_approve(request: HttpRequest, code: str, number: int, body: ApproveIn) -> VersionOut:
+def post_approve(request: HttpRequest, code: str, number: int, body: VersionApproveIn) -> VersionOut:
     return _version_out(services.approve_version(request.user, code, number, comment=body.comment))
 
 
@@ -132,5 +132,5 @@ def post_schedule(request: HttpRequest, code: str, number: int, body: ScheduleIn
 @router.post(
     "/publishing/datasets/{code}/versions/{number}/withdraw", response=VersionOut, summary="Withdraw with a reason"
 )
-def post_withdraw(request: HttpRequest, code: str, number: int, body: ReasonIn) -> VersionOut:
+def post_withdraw(request: HttpRequest, code: str, number: int, body: VersionReasonIn) -> VersionOut:
     return _version_out(services.withdraw_version(request.user, code, number, body.reason))

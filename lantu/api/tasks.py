@@ -29,7 +29,7 @@ from lantu.tasks.services.qingdan import ImportResult, import_task_list, preview
 router = Router(tags=["tasks"], auth=AUTH)
 
 
-class MilestoneOut(Schema):
+class TaskMilestoneOut(Schema):
     id: int
     name_zh: str
     deliverable: str
@@ -60,7 +60,7 @@ class TaskOut(Schema):
     light: str
     light_reason_zh: str
     light_reason_en: str
-    milestones: list[MilestoneOut]
+    milestones: list[TaskMilestoneOut]
 
 
 class ReportOut(Schema):
@@ -102,7 +102,7 @@ class MilestoneDoneIn(Schema):
     done_on: dt.date
 
 
-class StatusIn(Schema):
+class TaskStatusIn(Schema):
     status: str
     done_on: dt.date | None = None
     reason: str = ""
@@ -343,6 +343,6 @@ def post_milestone_done(request: HttpRequest, code: str, milestone_id: int, body
 
 
 @router.post("/tasks/{code}/status", response=TaskDetailOut, summary="Change a task's status")
-def post_status(request: HttpRequest, code: str, body: StatusIn) -> dict[str, object]:
+def post_status(request: HttpRequest, code: str, body: TaskStatusIn) -> dict[str, object]:
     set_task_status(request.user, code, body.status, done_on=body.done_on, reason=body.reason)
     return _detail(code)

@@ -56,17 +56,34 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _csv_rows(path: str) -> list[dict[str, str]]:
+def _text(path: str, field: str) -> str:
+    """A file's text, UTF-8 (BOM allowed) or GB18030 (what Chinese Excel saves); anything else is refused."""
+    from lantu.accounts.service import InvalidInput
+
+    raw = Path(path).read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    name = Path(path).name
+    raise InvalidInput.one(
+        field, f"无法识别文件“{name}”的编码：请另存为 UTF-8", f"{name} is neither UTF-8 nor GB18030 text"
+    )
+
+
+def _csv_rows(path: str, field: str = "meta") -> list[dict[str, str]]:
     """Rows of a UTF-8 (BOM allowed) or GB18030 CSV file as dicts keyed by the header."""
     import csv
     import io
 
-    raw = Path(path).read_bytes()
+    from lantu.accounts.service import InvalidInput
+
+    reader = csv.DictReader(io.StringIO(_text(path, field)))
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030")
-    return [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in csv.DictReader(io.StringIO(text))]
+        return [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
+    except csv.Error as exc:
+        raise InvalidInput.one(field, f"CSV 格式错误：{exc}", f"malformed CSV: {exc}", reader.line_num) from None
 
 
 def cmd_method(args: argparse.Namespace) -> int:
@@ -81,7 +98,7 @@ def cmd_method(args: argparse.Namespace) -> int:
         # Empty cells are absent values (a root has no parent, an aggregate no source).
         meta.append({k: v for k, v in row.items() if v != ""})
     method = services.create_method_version(
-        _actor(args), args.code, args.name, meta, Path(args.method).read_text(encoding="utf-8"), reason=args.reason
+        _actor(args), args.code, args.name, meta, _text(args.method, "method"), reason=args.reason
     )
     console.print(
         f"方法 {method.code} 第 {method.version} 版 (method version {method.version}); SHA-256 {method.sha256}"
@@ -101,7 +118,7 @@ def cmd_create(args: argparse.Namespace) -> int:
             max_score=Decimal(row.get("max_score", "0") or "0"),
             weight=Decimal(row.get("weight", "1") or "1"),
         )
-        for row in (_csv_rows(args.rubric) if args.rubric else [])
+        for row in (_csv_rows(args.rubric, "rubric") if args.rubric else [])
     ]
     assessment = services.create_assessment(
         _actor(args),

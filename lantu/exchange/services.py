@@ -36,10 +36,21 @@ def load_mappings(actor: Actor, system: str, data: bytes) -> int:
         raise InvalidInput.one(
             "file", f"映射表缺少列 {', '.join(missing)}", f"the mapping table lacks column(s) {', '.join(missing)}"
         )
-    rows = [({(k or "").strip(): (v or "").strip() for k, v in r.items()}, n) for n, r in enumerate(reader, start=2)]
+    problems: list[Problem] = []
+    rows: list[tuple[dict[str, str], int]] = []
+    try:
+        for n, r in enumerate(reader, start=2):
+            surplus = r.pop(None, None) or []  # DictReader files surplus cells under None
+            if any(str(cell).strip() for cell in surplus):
+                problems.append(
+                    Problem("file", "该行的单元格比表头多", "the row has more cells than the header has columns", n)
+                )
+                continue
+            rows.append(({(k or "").strip(): (v or "").strip() for k, v in r.items()}, n))
+    except csv.Error as exc:
+        raise InvalidInput.one("file", f"CSV 格式错误：{exc}", f"malformed CSV: {exc}", reader.line_num) from None
     indicators = set(Indicator.objects.values_list("code", flat=True))
     units = set(OrgUnit.objects.values_list("code", flat=True))
-    problems: list[Problem] = []
     seen_lantu: dict[tuple[str, str], int] = {}
     seen_external: dict[tuple[str, str], int] = {}
     clean: list[tuple[str, str, str, bool]] = []

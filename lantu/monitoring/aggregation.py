@@ -205,11 +205,25 @@ def _insert(rows: Sequence[tuple[object, ...]]) -> None:
     Aggregate.objects.bulk_create(objects, batch_size=5000)
 
 
+def _lock(programme: Programme) -> None:
+    """Let one transaction at a time rewrite a programme's aggregates (PostgreSQL; SQLite has one writer).
+
+    Two writers refreshing at once would each roll up from a snapshot without the other's
+    values, and the last to commit would leave stale sums (or trip the unique key). Whoever
+    waits here reads the values afterwards, committed ones included. Taken last in a service,
+    after its value rows, so it orders nothing else: no deadlock.
+    """
+    # Outside a transaction (a benchmark's bare call) a lock would end with its own statement.
+    if connection.features.has_select_for_update and connection.in_atomic_block:
+        list(Programme.objects.select_for_update().filter(pk=programme.pk).values_list("pk", flat=True))
+
+
 def refresh(cells: Sequence[Cell], basis: str) -> int:
     """Recompute what the changed reported ``cells`` can affect: their periods, linked indicators."""
     if not cells:
         return 0
     programme = Indicator.objects.get(code=cells[0][0]).programme
+    _lock(programme)
     periods = sorted({c[2] for c in cells})
     indicators = _linked(list(Indicator.objects.filter(programme=programme)), {c[0] for c in cells})
     engine = engine_for(indicators, periods)
@@ -220,6 +234,7 @@ def refresh(cells: Sequence[Cell], basis: str) -> int:
 
 def rebuild(programme: Programme, basis: str) -> int:
     """Recompute every aggregate of a programme from its values (e.g. after a bulk load)."""
+    _lock(programme)
     indicators = list(Indicator.objects.filter(programme=programme))
     periods = sorted(set(ValueState.objects.filter(indicator__programme=programme).values_list("period", flat=True)))
     if not periods:

@@ -263,14 +263,22 @@ def set_measure_status(actor: Actor, measure_id: int, status: str, note: str = "
     if measure is None:
         raise NotFound("政策措施", str(measure_id))
     # One of the responsible departments or units, or else a holder for the whole programme.
-    departments = [d for d in measure.departments.all() if has_perm(actor, "tasks.report", department=d)]
-    units = [u for u in measure.org_units.all() if has_perm(actor, "tasks.report", org_unit=u)]
+    all_departments, all_units = list(measure.departments.all()), list(measure.org_units.all())
+    departments = [d for d in all_departments if has_perm(actor, "tasks.report", department=d)]
+    units = [u for u in all_units if has_perm(actor, "tasks.report", org_unit=u)]
     if departments:
         require(actor, "tasks.report", department=departments[0])
     elif units:
         require(actor, "tasks.report", org_unit=units[0])
     else:
-        require(actor, "tasks.report")
+        # A holder for the whole programme passes; a reporter of another unit is told the measure
+        # does not exist (404, as for any other unit's record) rather than that it may not act (403).
+        require(
+            actor,
+            "tasks.report",
+            org_unit=all_units[0] if all_units else None,
+            department=all_departments[0] if all_departments else None,
+        )
     if status not in MeasureStatus.values:
         raise InvalidInput.one("status", f"未知状态“{status}”", f"unknown status {status!r}")
     if status == MeasureStatus.STALLED and not note.strip():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Hashable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -10,7 +11,9 @@ from django.db.models import Q, QuerySet
 
 from lantu.accounts import selectors as accounts_selectors
 from lantu.accounts.models import AuditEvent
+from lantu.accounts.service import InvalidInput
 from lantu.core import investment
+from lantu.core.errors import LantuValueError
 from lantu.core.periods import parse_period
 from lantu.orgunits.models import OrgUnit
 from lantu.projects.models import InvestmentReport, MajorProject
@@ -57,7 +60,7 @@ def rows(qs: QuerySet[MajorProject], up_to: str | None = None) -> list[ProjectRo
         p.org_unit.path.strip("/").split("/")[1] for p in found if p.org_unit and p.org_unit.path.count("/") > 2
     }
     cities = {u.key: u for u in OrgUnit.objects.filter(key__in=city_keys)} if city_keys else {}
-    limit = parse_period(up_to).end if up_to else None
+    limit = _period_end(up_to) if up_to else None
     result = []
     for p in found:
         by_period = amounts.get(p.pk, {})
@@ -68,6 +71,14 @@ def rows(qs: QuerySet[MajorProject], up_to: str | None = None) -> list[ProjectRo
             city = p.org_unit if len(parts) == 2 else cities.get(parts[1]) if len(parts) > 2 else None
         result.append(ProjectRow(p, investment.cumulative(by_period, counted), by_period, city))
     return result
+
+
+def _period_end(text: str) -> dt.date:
+    """The end of the period a caller asked for; a period that does not parse is the caller's input error."""
+    try:
+        return parse_period(text).end
+    except LantuValueError as exc:
+        raise InvalidInput.one("up_to", exc.message_zh, exc.message_en) from exc
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,10 @@ def _clean(words: Sequence[str]) -> list[str]:
     return [w.strip() for w in words if w.strip()]
 
 
+#: Dataset codes that name pages under /data/ rather than datasets.
+RESERVED_CODES = frozenset({"office"})
+
+
 @service("framework.manage")
 def create_dataset(actor: Actor, spec: DatasetSpec) -> Dataset:
     """Register a dataset of the catalogue; every problem is reported at once, nothing partial."""
@@ -79,6 +83,9 @@ def create_dataset(actor: Actor, spec: DatasetSpec) -> Dataset:
         problems.append(
             Problem("code", "代码只能由小写字母、数字、- 和 _ 组成（2–100位）", "code: 2–100 of a-z, 0-9, - and _")
         )
+    elif spec.code in RESERVED_CODES:
+        # /data/<code>/ would be shadowed by the office pages at /data/office/.
+        problems.append(Problem("code", f"代码“{spec.code}”为系统保留", f"code {spec.code!r} is reserved"))
     elif Dataset.objects.filter(code=spec.code).exists():
         problems.append(Problem("code", f"数据集代码“{spec.code}”已存在", f"dataset code {spec.code!r} is taken"))
     for name in ("title_zh", "title_en"):
@@ -106,7 +113,9 @@ def create_dataset(actor: Actor, spec: DatasetSpec) -> Dataset:
     spatial = None
     if periods:
         spatial = OrgUnit.objects.valid_on(periods[-1]).filter(code=spec.spatial).first()
-    if spatial is None:
+    # Without a valid period the unit cannot be looked up (units are valid on dates); the period's
+    # own problem is reported instead of a misleading "unknown unit".
+    if spatial is None and periods:
         problems.append(Problem("spatial", f"行政区划“{spec.spatial}”不存在", f"unknown org unit {spec.spatial!r}"))
     codes = _clean(spec.indicator_codes)
     if spec.kind == DatasetKind.INDICATOR_SERIES:

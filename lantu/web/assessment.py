@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from lantu.assessment import selectors, services
 from lantu.assessment.assembly import PeerGroup, peer_groups, units_for
 from lantu.assessment.export import export_workbook
 from lantu.assessment.models import Assessment, AssessmentRun, AssessmentStatus, UnitResult
+from lantu.web.refusals import raise_if_denied
 
 REFUSED = (InvalidInput, NotFound, PermissionDeniedError, Conflict)
 
@@ -157,6 +159,7 @@ def assessment_action(request: HttpRequest, code: str) -> HttpResponse:
         else:
             raise Http404
     except REFUSED as exc:
+        raise_if_denied(exc)
         for text in _refusal(exc):
             messages.error(request, text)
     return HttpResponseRedirect(reverse("assessment", args=[assessment.code]))
@@ -322,7 +325,7 @@ def evaluate_page(request: HttpRequest, code: str) -> HttpResponse:
     """The evaluator's page: declarations of conflicts per unit, rubric scores with evidence and comments, submit."""
     assessment = _get(request, code)
     if not selectors.is_evaluator_of(request.user, assessment):
-        raise Http404
+        raise PermissionDenied  # the assessment is visible (else _get answered 404); the page is not theirs
     errors: list[str] = []
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -355,6 +358,7 @@ def evaluate_page(request: HttpRequest, code: str) -> HttpResponse:
                 raise Http404
             return HttpResponseRedirect(reverse("assessment-evaluate", args=[assessment.code]) + f"#unit-{unit}")
         except REFUSED as exc:
+            raise_if_denied(exc)
             errors = _refusal(exc)
     context = _evaluator_context(request, assessment, errors)
     return render(request, "web/assessment/evaluate.html", context, status=422 if errors else 200)
@@ -365,7 +369,7 @@ def review_page(request: HttpRequest, code: str) -> HttpResponse:
     """The programme office: accept or return evaluators' submissions, declarations, publish."""
     assessment = _get(request, code)
     if not selectors.is_office(request.user):
-        raise Http404
+        raise PermissionDenied  # visible assessment, not the office
     errors: list[str] = []
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -390,6 +394,7 @@ def review_page(request: HttpRequest, code: str) -> HttpResponse:
                 raise Http404
             return HttpResponseRedirect(reverse("assessment-review", args=[assessment.code]))
         except REFUSED as exc:
+            raise_if_denied(exc)
             errors = _refusal(exc)
     return render(
         request,

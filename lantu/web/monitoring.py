@@ -32,6 +32,7 @@ from lantu.monitoring.services.approval import approve_values, return_value, sub
 from lantu.monitoring.services.values import record_values
 from lantu.orgunits.models import OrgUnit
 from lantu.orgunits.selectors import unit_on
+from lantu.web.refusals import raise_if_denied
 
 REFUSED = (InvalidInput, NotFound, PermissionDeniedError, Conflict)
 
@@ -120,6 +121,7 @@ def enter(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
                 dry_run=bool(request.POST.get("dry_run")),
             )
         except REFUSED as exc:
+            raise_if_denied(exc)
             errors = _errors(exc)
         else:
             verb = "校验通过（未写入）" if result.dry_run else "已导入"
@@ -158,6 +160,7 @@ def enter_cell(request: HttpRequest, code: str, unit_code: str, indicator: str) 
         except LantuValueError as exc:
             error = exc.message_zh
         except REFUSED as exc:
+            raise_if_denied(exc)
             error = "；".join(_errors(exc))
     row = next((r for r in _rows(rnd, unit, True) if r["indicator"].code == indicator), None)
     if row is None:
@@ -174,6 +177,7 @@ def submit(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
     try:
         result = submit_values(request.user, rnd.code, unit.code)
     except REFUSED as exc:
+        raise_if_denied(exc)
         for line in _errors(exc):
             messages.error(request, line)
     else:
@@ -218,6 +222,7 @@ def approve(request: HttpRequest, code: str, unit_code: str) -> HttpResponse:
                 )
                 messages.success(request, f"已审核 {result.moved} 项，其中 {result.approved} 项终审通过")
         except REFUSED as exc:
+            raise_if_denied(exc)
             for line in _errors(exc):
                 messages.error(request, line)
         return HttpResponseRedirect(request.path)

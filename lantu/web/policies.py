@@ -36,6 +36,7 @@ from lantu.policies.services import (
 )
 from lantu.tasks.models import Task
 from lantu.web.projects import PROGRAMME, REFUSED, field_errors
+from lantu.web.refusals import raise_if_denied
 
 
 @login_required
@@ -144,6 +145,7 @@ def policy_detail(request: HttpRequest, code: str) -> HttpResponse:
         try:
             messages.success(request, _act(request, policy))
         except REFUSED as exc:
+            raise_if_denied(exc)
             errors[request.POST.get("action", "")] = {k or "all": v for k, v in field_errors(exc).items()}
         else:
             return HttpResponseRedirect(request.path)

@@ -41,6 +41,7 @@ from lantu.projects.services import (
     update_project,
 )
 from lantu.tasks.models import Task
+from lantu.web.refusals import raise_if_denied
 
 REFUSED = (InvalidInput, NotFound, PermissionDeniedError, Conflict)
 PROGRAMME = "DZJ"
@@ -179,6 +180,7 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
         try:
             messages.success(request, _act(request, project))
         except REFUSED as exc:
+            raise_if_denied(exc)
             errors[request.POST.get("action", "")] = {k or "all": v for k, v in field_errors(exc).items()}
         else:
             return HttpResponseRedirect(request.path)

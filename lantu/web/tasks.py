@@ -31,6 +31,7 @@ from lantu.framework.models import Area
 from lantu.tasks import selectors
 from lantu.tasks.models import Evidence, Task, TaskStatus
 from lantu.tasks.services import (
+    EVIDENCE_TYPES,
     EvidenceFile,
     ReportSpec,
     complete_milestone,
@@ -38,6 +39,8 @@ from lantu.tasks.services import (
     set_task_status,
 )
 from lantu.tasks.services.qingdan import import_task_list, preview_task_list
+from lantu.web.files import user_file_response
+from lantu.web.refusals import raise_if_denied
 
 REFUSED = (InvalidInput, NotFound, PermissionDeniedError, Conflict)
 _CHECKSUM = re.compile(r"[0-9a-f]{64}")
@@ -182,6 +185,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         try:
             done = _post_action(request, task)
         except REFUSED as exc:
+            raise_if_denied(exc)
             errors = _field_errors(exc)
         else:
             messages.success(request, done)
@@ -219,7 +223,9 @@ def evidence(request: HttpRequest, pk: int) -> FileResponse:
     item = found.first()
     if item is None or not _may_see_evidence(request, item.report.task):
         raise Http404
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    # The type stored at upload (checked against the suffix and the first bytes), never a guess
+    # from the user's file name; always an attachment (lantu.web.files).
+    return user_file_response(item.file.open("rb"), item.original_name, item.content_type, EVIDENCE_TYPES.values())
 
 
 def _upload_dir() -> Path:

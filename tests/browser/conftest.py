@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
 #: The server's admin (programme office) password, so tests can act as the office.
 ADMIN_PASSWORD = "Browser-Test-Admin-2024!"
 DEMO_PASSWORD = "lantu-demo"
+#: The environment of the shared server (its database under LANTU_VAR_DIR), filled by ``live_url``,
+#: so a test can run the ``lantu`` code against that database (e.g. to add a second office user).
+SERVER_ENV: dict[str, str] = {}
 
 
 def log_in(page: Page, url: str, username: str, password: str = DEMO_PASSWORD) -> None:
@@ -65,6 +68,7 @@ def live_url() -> Iterator[str]:
         "DJANGO_SETTINGS_MODULE": "lantu.settings",
         "LANTU_ADMIN_PASSWORD": ADMIN_PASSWORD,
     }
+    SERVER_ENV.update(env)
     lantu = str(Path(sys.executable).parent / "lantu")
     subprocess.run([lantu, "demo", "--fresh"], env=env, check=True, capture_output=True)
     port = _free_port()
@@ -76,18 +80,19 @@ def live_url() -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):  # collectstatic runs first; a loaded machine may need a while
+        deadline = time.monotonic() + 300  # collectstatic runs first; a loaded machine may need minutes
+        while True:
             try:
-                urllib.request.urlopen(url + "/", timeout=1)
+                urllib.request.urlopen(url + "/", timeout=5)
                 break
             except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("lantu serve did not start")
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("lantu serve did not start") from None
+                time.sleep(0.5)
         yield url
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=60)  # a loaded machine may take a while to stop gunicorn
         shutil.rmtree(var, ignore_errors=True)
 
 

@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
+from tests.browser.conftest import ADMIN_PASSWORD, log_in
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +44,11 @@ PAGES = {
     "assessments": "/assessments/",
     "opendata": "/data/",
     "dataset": "/data/demo-digital-indicators/",
+    "publishing-office": "/data/office/",
+    "publishing-office-dataset": "/data/office/datasets/demo-digital-indicators/",
+    "publishing-office-new": "/data/office/new/",
+    "sharing": "/sharing/",
+    "sharing-review": "/sharing/review/",
 }
 LANGUAGES = ("zh-hans", "en")
 
@@ -62,13 +69,31 @@ def leader_state(browser: Browser, live_url: str, tmp_path_factory: pytest.TempP
     return str(path)
 
 
+#: Pages only the programme office opens (others get 404); the rest are read as the leader.
+OFFICE_PAGES = {"publishing-office", "publishing-office-dataset", "publishing-office-new"}
+
+
+@pytest.fixture(scope="module")
+def admin_state(browser: Browser, live_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Cookies of a logged-in ``admin`` (programme office) session, saved once for the module."""
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, live_url, "admin", ADMIN_PASSWORD)
+    path = tmp_path_factory.mktemp("a11y") / "admin.json"
+    context.storage_state(path=str(path))
+    context.close()
+    return str(path)
+
+
 @pytest.fixture
-def context_for(browser: Browser, live_url: str, leader_state: str) -> Iterator[Any]:
+def context_for(browser: Browser, live_url: str, leader_state: str, admin_state: str) -> Iterator[Any]:
     made: list[BrowserContext] = []
 
     def make(name: str, language: str) -> BrowserContext:
-        state = None if name == "login" else leader_state
-        context = browser.new_context(storage_state=state, viewport=DESKTOP)
+        state = None if name == "login" else admin_state if name in OFFICE_PAGES else leader_state
+        # bypass_csp: axe-core is injected as an inline script, which the pages' CSP rightly
+        # refuses (tests/browser/test_csp_browser.py checks the pages under the real policy).
+        context = browser.new_context(storage_state=state, viewport=DESKTOP, bypass_csp=True)
         host = live_url.split("//", 1)[1].split(":")[0]
         context.add_cookies([{"name": "django_language", "value": language, "domain": host, "path": "/"}])
         made.append(context)

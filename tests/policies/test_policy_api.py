@@ -67,11 +67,12 @@ def test_life_and_measures(client: Client, policy: dict[str, Any], make_user: An
     assert measure.status_code == 201, measure.content
     mid = measure.json()["id"]
     assert post(client, API + "/POL1/measures", {"text": "无责任单位"}).status_code == 422
-    # A reporter of the responsible department updates it; another department may not.
+    # A reporter of the responsible department updates it; to another department it is another
+    # unit's record: 404, not 403 (issue 9).
     jxt = make_user("jxt", "department_reporter", department="JXT")
     dsj = make_user("dsj", "department_reporter", department="DSJ")
     client.force_login(dsj)
-    assert post(client, API + f"/POL1/measures/{mid}/status", {"status": "in_progress"}).status_code == 403
+    assert post(client, API + f"/POL1/measures/{mid}/status", {"status": "in_progress"}).status_code == 404
     client.force_login(jxt)
     stalled = post(client, API + f"/POL1/measures/{mid}/status", {"status": "stalled"})
     assert stalled.status_code == 422

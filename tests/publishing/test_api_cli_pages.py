@@ -99,6 +99,15 @@ def test_bad_dataset_definitions_are_refused_whole(system: Any) -> None:
     with pytest.raises(InvalidInput) as backwards:
         create_dataset(system, spec(period_from="2022", period_to="2020"))
     assert backwards.value.problems[0].field == "period_to"
+    # "office" names the office pages (/data/office/), so no dataset may take it.
+    with pytest.raises(InvalidInput) as reserved:
+        create_dataset(system, spec(code="office"))
+    assert [p.field for p in reserved.value.problems] == ["code"]
+    # Without a valid period only the period is reported, not a misleading unknown unit.
+    with pytest.raises(InvalidInput) as no_period:
+        create_dataset(system, spec(period_from="", period_to=""))
+    assert {p.field for p in no_period.value.problems} == {"period_from", "period_to"}
+    assert not Dataset.objects.exists()
 
 
 def test_catalogue_search_filters_and_language(

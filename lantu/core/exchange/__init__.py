@@ -85,3 +85,8 @@ def parse_xml(data: bytes, what: str) -> ET.Element:
         return ET.fromstring(data)  # noqa: S314 - DTDs refused above; expat fetches nothing external
     except ET.ParseError as exc:
         raise FormatError(f"{what} 不是格式正确的 XML：{exc}", f"{what} is not well-formed XML: {exc}") from exc
+    except (LookupError, ValueError) as exc:
+        # The declaration names an encoding Python does not know (e.g. encoding="utf--47").
+        raise FormatError(
+            f"{what} 的编码无法识别：{exc}", f"{what} has an encoding that cannot be read: {exc}"
+        ) from exc

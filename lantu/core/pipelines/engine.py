@@ -365,6 +365,45 @@ def run(
     say = progress or (lambda _text: None)
     began = time.perf_counter()
     result = RunResult(pipeline.name, pipeline.version, str(period), engine, list(sources.values()))
+    try:
+        _compute(pipeline, period, sources, units, engine, spark, say, result)
+    except _unreadable(engine) as exc:
+        # A corrupt or truncated file (bad Parquet footer, failed decompression) is the file's fault.
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        raise PipelineError(f"数据源文件无法读取：{detail}", f"a source file cannot be read: {detail}") from exc
+    for output in pipeline.outputs:
+        for level in output.levels:
+            for unit, metrics in sorted(result.metrics.get(level, {}).items()):
+                value = output.value(metrics)
+                if value is not None:
+                    result.values.append(ComputedValue(output.indicator, level, unit, value, output.unit))
+    result.seconds = time.perf_counter() - began
+    return result
+
+
+def _unreadable(engine: EngineName) -> tuple[type[BaseException], ...]:
+    """The errors that mean a source file could not be read (rather than a bug in a query)."""
+    import pyarrow as pa
+
+    errors: list[type[BaseException]] = [pa.ArrowException, OSError]
+    if engine == "duckdb":
+        import duckdb
+
+        errors.append(duckdb.Error)
+    return tuple(errors)
+
+
+def _compute(
+    pipeline: Pipeline,
+    period: Period,
+    sources: Mapping[str, SourceData],
+    units: Sequence[UnitRow],
+    engine: EngineName,
+    spark: Any,
+    say: Callable[[str], None],
+    result: RunResult,
+) -> None:
+    """Read the sources and run the pipeline's queries, filling ``result`` (rows, rejections, metrics)."""
     with connect(engine, spark) as con:
         tables: dict[str, ir.Table] = {}
         for name, data in sources.items():
@@ -390,14 +429,6 @@ def run(
                     where: Level = r.get("_level") or "county"
                     metrics = {k: v for k, v in r.items() if not k.startswith("_")}
                     result.metrics.setdefault(where, {})[r["_unit"]] = metrics
-    for output in pipeline.outputs:
-        for level in output.levels:
-            for unit, metrics in sorted(result.metrics.get(level, {}).items()):
-                value = output.value(metrics)
-                if value is not None:
-                    result.values.append(ComputedValue(output.indicator, level, unit, value, output.unit))
-    result.seconds = time.perf_counter() - began
-    return result
 
 
 def _row_count(data: SourceData, table: ir.Table, con: BaseBackend) -> int:

@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -516,7 +517,7 @@ def write_qingdan(lines: Sequence[QingdanLine], *, title: str, demo: bool = Fals
     assert isinstance(sheet, Worksheet)
     sheet.title = "任务清单"
     heading = f"{title}（示例数据 / demo data）" if demo else title
-    sheet.cell(1, 1, heading).font = Font(bold=True, size=14)
+    sheet.cell(1, 1, ILLEGAL_CHARACTERS_RE.sub("", heading)).font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(COLUMNS))
     for column, key in enumerate(COLUMNS, start=1):
         cell = sheet.cell(2, column, HEADERS[key][0])
@@ -538,7 +539,8 @@ def write_qingdan(lines: Sequence[QingdanLine], *, title: str, demo: bool = Fals
             line.code,
         )
         for column, value in enumerate(values, start=1):
-            cell = sheet.cell(3 + offset, column, value)
+            # Control characters typed into a task (the API accepts them) cannot be stored in a worksheet.
+            cell = sheet.cell(3 + offset, column, ILLEGAL_CHARACTERS_RE.sub("", value))
             cell.border = _BOX
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             # Text, so that Excel keeps "1.10" as typed and does not turn it into 1.1.

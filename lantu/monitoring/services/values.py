@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.contrib.auth.models import User
+from django.db import IntegrityError, connection, transaction
 
 from lantu.accounts.permissions import Actor, label_of, user_of
-from lantu.accounts.service import InvalidInput, NotFound, Problem, audit, require, service
+from lantu.accounts.service import Conflict, InvalidInput, NotFound, Problem, audit, require, service
 from lantu.core import checks
 from lantu.monitoring import aggregation
 from lantu.monitoring.entries import Resolved, ValueEntry, resolve_entries
@@ -93,6 +94,39 @@ def _check_rules(items: list[Resolved]) -> tuple[list[Problem], list[checks.Flag
     return errors, [f for f in flags if f.severity == "warning"]
 
 
+def _create_versions(
+    changed: list[Resolved],
+    states: dict[tuple[int, int, str], ValueState],
+    rnd: ReportingRound | None,
+    source: str,
+    demo: bool,
+    user: User | None,
+    label: str,
+) -> list[DataValue]:
+    """Write each changed value as the next version of its series."""
+    return DataValue.objects.bulk_create(
+        [
+            DataValue(
+                indicator=item.indicator,
+                org_unit=item.unit,
+                period=item.period,
+                value=item.value,
+                entered_value=str(item.entry.value),
+                entered_unit=item.entry.unit,
+                round=rnd,
+                source=source,
+                comment=item.entry.comment,
+                is_demo=demo,
+                created_by=user,
+                actor_label=label,
+                version=(states[item.series].current.version + 1) if item.series in states else 1,
+            )
+            for item in changed
+        ],
+        batch_size=2000,
+    )
+
+
 @service("values.report", scoped=True)
 def record_values(
     actor: Actor,
@@ -141,7 +175,12 @@ def record_values(
         period__in={i.period for i in items},
     ).select_related("current")
     if connection.features.has_select_for_update:
-        states_query = states_query.select_for_update()  # serialise writers of the same series
+        # Serialise writers of the same series. Only the state rows, and always in the order
+        # submission and approval move them (by indicator code), so that two writers never
+        # wait for each other's rows: no deadlock.
+        states_query = states_query.select_for_update(of=("self",)).order_by(
+            "indicator__code", "org_unit__code", "period"
+        )
     states = {(s.indicator_id, s.org_unit_id, s.period): s for s in states_query}
 
     result = RecordResult(flags=warnings, dry_run=dry_run)
@@ -171,27 +210,12 @@ def record_values(
         raise InvalidInput(problems)
 
     user, label = user_of(actor), label_of(actor)
-    new_values = DataValue.objects.bulk_create(
-        [
-            DataValue(
-                indicator=item.indicator,
-                org_unit=item.unit,
-                period=item.period,
-                value=item.value,
-                entered_value=str(item.entry.value),
-                entered_unit=item.entry.unit,
-                round=rnd,
-                source=source,
-                comment=item.entry.comment,
-                is_demo=demo,
-                created_by=user,
-                actor_label=label,
-                version=(states[item.series].current.version + 1) if item.series in states else 1,
-            )
-            for item in changed
-        ],
-        batch_size=2000,
-    )
+    try:
+        new_values = _create_versions(changed, states, rnd, source, demo, user, label)
+    except IntegrityError as exc:
+        # A series nobody had yet was just created by a concurrent writer (its version 1 is
+        # taken): the same refusal as a lost compare-and-set, and the whole batch rolls back.
+        raise Conflict(", ".join(sorted({"/".join(i.cell) for i in changed}))[:200]) from exc
     flags_by_cell: dict[tuple[str, str, str], list[dict[str, str]]] = {}
     for flag in warnings:
         flags_by_cell.setdefault(flag.cell, []).append(
@@ -240,7 +264,11 @@ def record_values(
                 comment=item.entry.comment,
             )
         )
-    ValueState.objects.bulk_create(fresh, batch_size=2000)
+    try:
+        ValueState.objects.bulk_create(fresh, batch_size=2000)
+    except IntegrityError as exc:  # as above: a concurrent writer created the series first
+        keys = sorted({f"{s.indicator.code}/{s.org_unit.code}/{s.period}" for s in fresh})
+        raise Conflict(", ".join(keys)[:200]) from exc
     ApprovalEvent.objects.bulk_create(events, batch_size=2000)
     result.written = len(new_values)
     if new_values:

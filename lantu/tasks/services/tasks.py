@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 
 from lantu.accounts.permissions import Actor, label_of, user_of
@@ -19,7 +20,8 @@ from lantu.orgunits.models import Department, OrgUnit
 from lantu.tasks.models import Evidence, ProgressReport, Task, TaskMilestone, TaskStatus
 
 _CODE = re.compile(r"^[A-Za-z0-9_\-]+$")
-#: Evidence files: office documents, PDFs and pictures, at most 20 MB each.
+#: Evidence files: office documents, PDFs and pictures, at most settings.UPLOAD_MAX_BYTES each
+#: (LANTU_UPLOAD_MAX_MB); this is its default.
 EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
 #: The first bytes each allowed type starts with: a renamed file of another kind is refused.
 EVIDENCE_MAGIC = {
@@ -368,8 +370,9 @@ def _evidence_problems(files: Sequence[EvidenceFile]) -> list[Problem]:
             problems.append(
                 Problem(f"files[{index}]", f"“{f.name}”的类型不允许，只接受 {allowed}", f"{f.name}: type not allowed")
             )
-        if len(f.content) > EVIDENCE_MAX_BYTES:
-            problems.append(Problem(f"files[{index}]", f"“{f.name}”超过 20 MB", f"{f.name} is larger than 20 MB"))
+        if len(f.content) > settings.UPLOAD_MAX_BYTES:
+            limit = f"{settings.UPLOAD_MAX_BYTES / (1024 * 1024):g} MB"
+            problems.append(Problem(f"files[{index}]", f"“{f.name}”超过 {limit}", f"{f.name} is larger than {limit}"))
         elif not f.content:
             problems.append(Problem(f"files[{index}]", f"“{f.name}”是空文件", f"{f.name} is empty"))
         elif suffix in EVIDENCE_MAGIC and not f.content.startswith(EVIDENCE_MAGIC[suffix]):

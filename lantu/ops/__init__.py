@@ -1,0 +1,1 @@
+"""Operating a Lantu installation: backup and restore of the whole database."""
