@@ -130,6 +130,15 @@ def post_schedule(request: HttpRequest, code: str, number: int, body: ScheduleIn
 
 
 @router.post(
+    "/publishing/datasets/{code}/versions/{number}/publish",
+    response=VersionOut,
+    summary="Publish an approved or scheduled version now",
+)
+def post_publish(request: HttpRequest, code: str, number: int) -> VersionOut:
+    return _version_out(services.publish_now(request.user, code, number))
+
+
+@router.post(
     "/publishing/datasets/{code}/versions/{number}/withdraw", response=VersionOut, summary="Withdraw with a reason"
 )
 def post_withdraw(request: HttpRequest, code: str, number: int, body: VersionReasonIn) -> VersionOut:

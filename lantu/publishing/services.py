@@ -308,6 +308,22 @@ def publish_due(actor: Actor, *, now: dt.datetime | None = None) -> list[Dataset
 
 
 @service("framework.manage")
+def publish_now(actor: Actor, code: str, number: int, *, now: dt.datetime | None = None) -> DatasetVersion:
+    """Publish an approved (or scheduled) version at once: its embargo becomes this moment."""
+    version = _version(code, number)
+    moment = now or timezone.now()
+    return _move(
+        actor,
+        version,
+        [VersionStatus.APPROVED, VersionStatus.SCHEDULED],
+        VersionStatus.PUBLISHED,
+        embargo_at=moment,
+        scheduled_label=label_of(actor),
+        published_at=moment,
+    )
+
+
+@service("framework.manage")
 def withdraw_version(
     actor: Actor, code: str, number: int, reason: str, *, now: dt.datetime | None = None
 ) -> DatasetVersion:

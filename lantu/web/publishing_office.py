@@ -8,10 +8,9 @@ those the services let act (``framework.manage``); to anyone else they do not ex
 anonymous visitor is sent to the login page.
 
 Publishing is a separate step from scheduling: ``publish_due`` (``lantu publish due``, run every
-minute) publishes what is due. "Publish now" on a page schedules the version for the next second and
-then runs ``publish_due`` at that second, both in one transaction (so whatever else falls due within
-that second is published with it, as the timer would a moment later); "publish due versions" on the
-list runs ``publish_due`` at once, for an install whose timer is not running. An embargo typed in
+minute) publishes what is due. "Publish now" on a page is ``publish_now``: the version is public from
+this moment (its embargo becomes now); "publish due versions" on the list runs ``publish_due`` at
+once, for an install whose timer is not running. An embargo typed in
 the past is refused by ``schedule_version``, beside the field.
 """
 
@@ -25,7 +24,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -175,16 +173,7 @@ def _number(request: HttpRequest) -> int:
 
 
 def _publish_now(request: HttpRequest, code: str, number: int) -> str:
-    # The embargo must lie in the future (the service's rule): the next whole second, published at
-    # that second; one transaction, so a refusal of either step leaves the version as it was.
-    moment = timezone.now().replace(microsecond=0) + dt.timedelta(seconds=1)
-    with transaction.atomic():
-        services.schedule_version(request.user, code, number, moment)
-        published = services.publish_due(request.user, now=moment)
-    if not any(v.dataset.code == code and v.number == number for v in published):
-        return gettext("已排期，将于 %(when)s 发布") % {
-            "when": timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
-        }
+    services.publish_now(request.user, code, number)
     return gettext("已发布")
 
 

@@ -44,6 +44,10 @@ def test_the_office_runs_the_workflow_through_the_api(
     listed = client.get(API).json()
     assert listed[0]["code"] == CODE
     assert listed[0]["versions"][0]["status"] == "scheduled"
+    # Publishing at once instead of waiting for the embargo.
+    now = _post(client, f"{API}/{CODE}/versions/1/publish").json()
+    assert (now["status"], now["published_at"] is not None) == ("published", True)
+    assert _post(client, f"{API}/{CODE}/versions/1/publish").status_code == 422  # published already
     assert _post(client, f"{API}/{CODE}/versions/1/withdraw", {"reason": ""}).status_code == 422
     assert _post(client, f"{API}/{CODE}/versions/9/submit").status_code == 404
     assert _post(client, f"{API}/{CODE}/versions/1/withdraw", {"reason": "推迟"}).json()["status"] == "withdrawn"

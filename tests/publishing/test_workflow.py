@@ -18,6 +18,7 @@ from lantu.publishing.services import (
     approve_version,
     create_version,
     publish_due,
+    publish_now,
     return_version,
     schedule_version,
     submit_version,
@@ -97,6 +98,23 @@ def test_the_whole_life_on_a_fixed_clock(dataset: Dataset, office: tuple[Any, An
         ("publishing.version.published", "office_a"),
         ("publishing.version.withdrawn", "office_a"),
     ]
+
+
+def test_publish_now_makes_an_approved_version_public_at_once(dataset: Dataset, office: tuple[Any, Any]) -> None:
+    a, b = office
+    create_version(a, CODE)
+    submit_version(a, CODE, 1, now=T0)
+    with pytest.raises(InvalidInput):  # only an approved (or scheduled) version may go public
+        publish_now(b, CODE, 1, now=T0)
+    approve_version(b, CODE, 1, now=T0)
+    published = publish_now(b, CODE, 1, now=T0 + dt.timedelta(minutes=5))
+    assert (published.status, published.published_at, published.embargo_at) == (
+        "published",
+        T0 + dt.timedelta(minutes=5),
+        T0 + dt.timedelta(minutes=5),
+    )
+    assert AuditEvent.objects.filter(action="publishing.version.published").count() == 1
+    assert publish_due(a, now=T0 + dt.timedelta(days=1)) == []  # nothing else was waiting
 
 
 def test_the_submitter_cannot_approve_their_own_version(dataset: Dataset, office: tuple[Any, Any]) -> None:

@@ -233,6 +233,7 @@ API_CALLS: list[Call] = [
     api("publishing_post_submit", "POST", f"/publishing/datasets/{D}/versions/2/submit", OFFICE_API),
     api("publishing_post_approve", "POST", f"/publishing/datasets/{D}/versions/2/approve", (422, 403, 403, 403, 403, 403, 403, 401), {}),
     api("publishing_post_schedule", "POST", f"/publishing/datasets/{D}/versions/2/schedule", (422, 403, 403, 403, 403, 403, 403, 401), {"embargo_at": "2030-01-01T09:00:00+08:00"}),
+    api("publishing_post_publish", "POST", f"/publishing/datasets/{D}/versions/2/publish", (422, 403, 403, 403, 403, 403, 403, 401)),
     api("publishing_post_withdraw", "POST", f"/publishing/datasets/{D}/versions/1/withdraw", OFFICE_API, {"reason": "测试"}),
     api("exchange_sdmx_structure", "GET", "/exchange/sdmx/structure", LOGIN_API),
     api("exchange_sdmx_data", "GET", f"/exchange/sdmx/data?org_unit={OWN_UNIT}", UNIT_READ_API),
