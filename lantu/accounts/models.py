@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -154,6 +155,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.subject}"
+
+
+def token_digest(plain: str) -> str:
+    """What is stored of a bearer secret (an API token, a share token): its SHA-256, in hex."""
+    return hashlib.sha256(plain.encode()).hexdigest()
 
 
 class ApiToken(models.Model):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -11,7 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from lantu.accounts.models import ApiToken, Role, RoleAssignment
+from lantu.accounts.models import ApiToken, Role, RoleAssignment, token_digest
 from lantu.accounts.permissions import Actor, clear_cache, user_of
 from lantu.accounts.service import Changes, InvalidInput, NotFound, Problem, audit, service
 from lantu.orgunits.models import Department
@@ -184,9 +183,7 @@ def create_api_token(actor: Actor, username: str, name: str) -> tuple[ApiToken, 
     if not name.strip():
         raise InvalidInput.one("name", "令牌名称不能为空", "token name is empty")
     plain = "lantu_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user, name=name, prefix=plain[6:14], key_hash=hashlib.sha256(plain.encode()).hexdigest()
-    )
+    token = ApiToken.objects.create(user=user, name=name, prefix=plain[6:14], key_hash=token_digest(plain))
     audit(actor, "accounts.token.create", token, after={"user": username, "name": name, "prefix": token.prefix})
     return token, plain
 

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
-from lantu.accounts.models import ApiToken
+from lantu.accounts.models import ApiToken, token_digest
 
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer lantu_…``; a revoked token or inactive user is refused."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        digest = hashlib.sha256(token.encode()).hexdigest()
+        digest = token_digest(token)
         found = ApiToken.objects.select_related("user").filter(key_hash=digest, revoked_at__isnull=True).first()
         if found is None or not found.user.is_active:
             return None

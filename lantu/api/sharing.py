@@ -19,6 +19,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router, Schema
 
+from lantu.accounts.service import InvalidInput
 from lantu.api.auth import AUTH
 from lantu.sharing import access, selectors, services
 from lantu.sharing.models import ShareRequest, ShareToken, ShareUse
@@ -115,7 +116,8 @@ def _token_summary(t: ShareToken) -> TokenSummary:
 
 
 def _request_out(r: ShareRequest) -> RequestOut:
-    token = ShareToken.objects.filter(request=r).first()
+    # The reverse one-to-one (loaded by the selectors' select_related); absent until collected.
+    token: ShareToken | None = getattr(r, "token", None)
     return RequestOut(
         id=r.pk,
         requester=r.requester.get_username(),
@@ -268,12 +270,10 @@ def shared_values(request: HttpRequest, code: str, unit: str = "", period: str =
             rows = selectors.shared_values(token, code, unit=unit.strip(), period=period.strip())
         except selectors.OutOfScope:
             raise access.not_found() from None
-        except ValueError:
+        except InvalidInput as exc:  # answered here, not by the API's handler, so the use is logged
+            problem = exc.problems[0]
             raise access.Refused(
-                422,
-                f"报告期“{period}”无效（应为 2022、2022Q1 或 2022-03）",
-                f"bad period {period!r} (use 2022, 2022Q1 or 2022-03)",
-                problem_field="period",
+                422, problem.message_zh, problem.message_en, problem_field=problem.field or ""
             ) from None
         return {"dataset": code, "rows": rows, "is_demo": any(r["is_demo"] for r in rows)}, len(rows)
 

@@ -141,7 +141,10 @@ def backup_database(actor: Actor, path: Path, *, step: Step = _no_step) -> Manif
     )
     targets = _models()
     advance = step("备份数据表 (backing up tables)", len(targets))
-    writer = ArchiveWriter(path, manifest)
+    # Written beside the target and moved into place at the end: a failed run (with --overwrite)
+    # leaves the previous archive as it was.
+    partial = path.with_name(path.name + ".partial")
+    writer = ArchiveWriter(partial, manifest)
     files: set[str] = set()
     try:
         for model in targets:
@@ -157,9 +160,10 @@ def backup_database(actor: Actor, path: Path, *, step: Step = _no_step) -> Manif
                 writer.write_file(name, source)
             advance_files(1)
         writer.close()
+        partial.replace(path)
     except BaseException:
         writer.zip.close()
-        path.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise
     rows = sum(t.rows for t in manifest.tables)
     # Written after the snapshot was read: the archive does not hold its own audit row.

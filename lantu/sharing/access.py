@@ -4,8 +4,9 @@ the rate limit, and the use log.
 This is an access log, not a use case: no service and no audit row per read (the
 :class:`ShareUse` row *is* the record of the use). Every request that presents a bearer token
 is logged — served or refused, with an unknown token logged by the prefix it presented (never
-the secret), so that guessing shows. A request without any bearer gets 401 and no row, so that
-anonymous traffic cannot fill the log.
+the secret), so that guessing shows; at most :data:`UNKNOWN_LOG_PER_MINUTE` unknown tokens a minute
+are logged, and a request without any bearer gets 401 and no row, so that anonymous traffic cannot
+fill the log.
 
 The rate limit counts the token's uses in the last minute in the database (refusals for the rate
 limit itself are not counted, or a client retrying too eagerly would lock itself out), so it
@@ -25,8 +26,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from lantu.accounts.models import token_digest
 from lantu.sharing.models import TOKEN_PREFIX, ShareToken, ShareUse
-from lantu.sharing.rules import token_hash
 
 WINDOW = dt.timedelta(minutes=1)
 
@@ -101,7 +102,7 @@ def authenticate(use: Use, now: dt.datetime) -> ShareToken:
         )
     token = None
     if use.raw.startswith(TOKEN_PREFIX):
-        token = ShareToken.objects.select_related("request__requester").filter(key_hash=token_hash(use.raw)).first()
+        token = ShareToken.objects.select_related("request__requester").filter(key_hash=token_digest(use.raw)).first()
     if token is None:
         raise Refused(401, "共享令牌无效", "the share token is not valid", {"WWW-Authenticate": "Bearer"})
     use.token = token
@@ -164,6 +165,16 @@ def log(use: Use, now: dt.datetime, status: int, rows: int = 0) -> ShareUse:
     )
 
 
+#: Unknown tokens logged per minute, at most: enough to show guessing, and a client sending any
+#: bearer value cannot turn the log into an unbounded write path.
+UNKNOWN_LOG_PER_MINUTE = 100
+
+
+def _unknown_logging_open(now: dt.datetime) -> bool:
+    recent = ShareUse.objects.filter(token__isnull=True, at__gt=now - WINDOW, at__lte=now)
+    return recent[:UNKNOWN_LOG_PER_MINUTE].count() < UNKNOWN_LOG_PER_MINUTE
+
+
 def answer(
     request: HttpRequest,
     read: Callable[[ShareToken], tuple[Any, int]],
@@ -186,7 +197,7 @@ def answer(
             check_rate(token, moment)
             body, rows = read(token)
         except Refused as refused:
-            if use.raw is not None:
+            if use.raw is not None and (use.token is not None or _unknown_logging_open(moment)):
                 log(use, moment, refused.status)
             return refused.status, refused.body(), refused.headers
         log(use, moment, 200, rows)

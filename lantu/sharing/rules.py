@@ -1,12 +1,10 @@
-"""Who stands where in a sharing request: its requester, its owner; and the token digest.
+"""Who stands where in a sharing request: its requester and its owner.
 
 Plain predicates over :func:`lantu.accounts.permissions.has_perm`, shared by the services (which
 enforce them) and the selectors (which show only what they allow).
 """
 
 from __future__ import annotations
-
-import hashlib
 
 from lantu.accounts.permissions import Actor, has_perm, user_of
 from lantu.orgunits.models import Department
@@ -26,8 +24,3 @@ def is_requester(actor: Actor, request: ShareRequest) -> bool:
 def may_revoke(actor: Actor, token: ShareToken) -> bool:
     """The requester, the owner, or the office (an unscoped programme admin is an owner of all)."""
     return is_requester(actor, token.request) or is_owner(actor, token.request.publisher)
-
-
-def token_hash(plain: str) -> str:
-    """What is stored of a share token: its SHA-256."""
-    return hashlib.sha256(plain.encode()).hexdigest()

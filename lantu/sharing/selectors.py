@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from lantu.accounts.permissions import Actor, scope_queryset, user_of
-from lantu.accounts.service import NotFound
+from lantu.accounts.service import InvalidInput, NotFound
 from lantu.core.periods import parse_period
 from lantu.orgunits.models import OrgUnit
 from lantu.publishing import snapshot
@@ -94,9 +94,6 @@ class Scope:
     datasets: dict[str, Dataset]
     units: list[OrgUnit]
 
-    def covers(self, unit: OrgUnit) -> bool:
-        return any(unit.path.startswith(u.path) for u in self.units)
-
 
 def scope_of(token: ShareToken) -> Scope:
     request = token.request
@@ -104,29 +101,34 @@ def scope_of(token: ShareToken) -> Scope:
     return Scope(datasets, list(request.units.order_by("path")))
 
 
-def shared_datasets(token: ShareToken) -> list[Dataset]:
-    return list(scope_of(token).datasets.values())
-
-
 def shared_values(token: ShareToken, code: str, *, unit: str = "", period: str = "") -> list[dict[str, Any]]:
     """The live approved rows of a dataset in scope, for the token's units and their descendants.
 
     ``unit`` narrows to one unit code (it must lie in scope); ``period`` to one period (a bad
-    period is :class:`ValueError`). Anything outside the scope is :class:`OutOfScope`.
+    period is :class:`InvalidInput` on ``period``). Anything outside the scope is :class:`OutOfScope`.
     """
     scope = scope_of(token)
     dataset = scope.datasets.get(code)
     if dataset is None:
         raise OutOfScope(code)
     if period:
-        parsed = parse_period(period)  # ValueError: the caller answers 422
+        try:
+            parsed = parse_period(period)
+        except ValueError as exc:
+            raise InvalidInput.one(
+                "period",
+                f"报告期“{period}”无效（应为 2022、2022Q1 或 2022-03）",
+                f"bad period {period!r} (use 2022, 2022Q1 or 2022-03)",
+            ) from exc
         start, end = parse_period(dataset.period_from).start, parse_period(dataset.period_to).end
         if not (start <= parsed.start and parsed.end <= end):
             raise OutOfScope(period)
         period = str(parsed)
-    allowed: set[str] = set()
+    # The granted units and every unit below them, in one query.
+    below = Q(pk__in=[])
     for root in scope.units:
-        allowed.update(OrgUnit.objects.filter(path__startswith=root.path).values_list("key", flat=True))
+        below |= Q(path__startswith=root.path)
+    allowed = set(OrgUnit.objects.filter(below).values_list("key", flat=True))
     if unit:
         wanted = set(OrgUnit.objects.filter(code=unit, key__in=allowed).values_list("key", flat=True))
         if not wanted:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
+from lantu.accounts.models import token_digest
 from lantu.accounts.permissions import Actor, SystemActor, active_assignments, has_perm, label_of, user_of
 from lantu.accounts.service import (
     Conflict,
@@ -38,7 +39,7 @@ from lantu.accounts.service import (
 from lantu.orgunits.models import NEWEST_FIRST, Department, OrgUnit
 from lantu.publishing.models import Dataset
 from lantu.sharing.models import TOKEN_PREFIX, RequestStatus, ShareRequest, ShareToken
-from lantu.sharing.rules import is_owner, is_requester, may_revoke, token_hash
+from lantu.sharing.rules import is_owner, is_requester, may_revoke
 
 MAX_DAYS = 365
 
@@ -99,7 +100,7 @@ def create_request(actor: Actor, spec: RequestSpec, *, now: dt.datetime | None =
     if not spec.purpose.strip():
         problems.append(Problem("purpose", "请说明用途", "the purpose is required"))
     if not isinstance(spec.days, int) or not 1 <= spec.days <= MAX_DAYS:
-        problems.append(Problem("days", "有效期须为1至365天", "the validity must be 1 to 365 days"))
+        problems.append(Problem("days", f"有效期须为1至{MAX_DAYS}天", f"the validity must be 1 to {MAX_DAYS} days"))
     codes = list(dict.fromkeys(c.strip() for c in spec.datasets if c.strip()))
     datasets = list(Dataset.objects.filter(code__in=codes).select_related("publisher", "spatial"))
     missing = sorted(set(codes) - {d.code for d in datasets})
@@ -276,6 +277,9 @@ def cancel_request(actor: Actor, pk: int) -> ShareRequest:
 def collect_token(actor: Actor, pk: int, *, now: dt.datetime | None = None) -> tuple[ShareToken, str]:
     """The requester collects the token of an approved request; the secret is returned once only."""
     request = _own(actor, pk)
+    # Two collects at once (a double click, two API calls): the row lock makes the second one see
+    # the first one's token and be refused, instead of failing on the one-to-one key.
+    ShareRequest.objects.select_for_update().filter(pk=request.pk).values_list("pk", flat=True).first()
     moment = now or timezone.now()
     if request.status != RequestStatus.APPROVED:
         raise InvalidInput.one("status", "申请尚未批准", "the request is not approved")
@@ -290,7 +294,7 @@ def collect_token(actor: Actor, pk: int, *, now: dt.datetime | None = None) -> t
     token = ShareToken.objects.create(
         request=request,
         prefix=plain[: len(TOKEN_PREFIX) + 6],
-        key_hash=token_hash(plain),
+        key_hash=token_digest(plain),
         issued_at=moment,
         expires_at=request.expires_at,
         rate_per_minute=settings.LANTU_SHARE_RATE_PER_MINUTE,

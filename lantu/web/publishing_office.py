@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from lantu.accounts.permissions import has_perm, label_of
-from lantu.accounts.service import InvalidInput, NotFound
+from lantu.accounts.service import InvalidInput
 from lantu.framework.models import Indicator
 from lantu.orgunits.models import Department
 from lantu.publishing import selectors, services, snapshot
@@ -47,6 +47,7 @@ from lantu.publishing.models import (
     VersionStatus,
 )
 from lantu.web.projects import PROGRAMME, REFUSED, field_errors
+from lantu.web.refusals import raise_if_denied
 
 #: Rows shown in a version's preview.
 PREVIEW_ROWS = 20
@@ -265,9 +266,8 @@ def office_dataset(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         try:
             messages.success(request, _act(request, dataset))
-        except NotFound as exc:  # a version number that is not there: the page of it does not exist
-            raise Http404 from exc
         except REFUSED as exc:
+            raise_if_denied(exc)  # e.g. a version number that is not there: 404
             errors = {k or "all": v for k, v in field_errors(exc).items()}
             posted = {k: request.POST.get(k, "") for k in ("note", "comment", "embargo_at", "reason")}
         else:
@@ -385,6 +385,7 @@ def office_new(request: HttpRequest) -> HttpResponse:
         try:
             dataset = services.create_dataset(request.user, form.spec())
         except REFUSED as exc:
+            raise_if_denied(exc)
             for name, texts in field_errors(exc).items():
                 for text in texts:
                     form.add_error(name if name in form.fields else None, text)

@@ -25,6 +25,7 @@ from lantu.orgunits.models import Department, OrgUnit
 from lantu.sharing import selectors, services
 from lantu.sharing.models import RequestStatus, ShareToken
 from lantu.web.projects import REFUSED, field_errors
+from lantu.web.refusals import raise_if_denied
 
 
 def _pk(text: str) -> int:
@@ -90,8 +91,7 @@ def my_sharing(request: HttpRequest) -> HttpResponse:
             else:
                 raise Http404
         except REFUSED as exc:
-            if isinstance(exc, NotFound):
-                raise Http404 from None
+            raise_if_denied(exc)
             errors = {k or "all": v for k, v in field_errors(exc).items()}
     now = timezone.now()
     mine = list(selectors.my_requests(request.user))
@@ -134,8 +134,7 @@ def review(request: HttpRequest) -> HttpResponse:
             else:
                 raise Http404
         except REFUSED as exc:
-            if isinstance(exc, NotFound):
-                raise Http404 from None
+            raise_if_denied(exc)
             errors[str(pk)] = {k or "all": v for k, v in field_errors(exc).items()}
         else:
             return HttpResponseRedirect(reverse("sharing-review"))
@@ -167,6 +166,7 @@ def token_page(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.revoke_token(request.user, token.pk, request.POST.get("reason", ""))
         except REFUSED as exc:
+            raise_if_denied(exc)
             errors = {k or "all": v for k, v in field_errors(exc).items()}
         else:
             messages.success(request, gettext("令牌已撤销"))

@@ -88,6 +88,26 @@ def test_missing_and_unknown_tokens_are_401(issue: IssueFn, client: Client) -> N
     assert sorted(logged) == [("lantu_share_guess", 401), ("someth", 401)]
 
 
+def test_unknown_tokens_are_logged_up_to_a_cap_per_minute(
+    issue: IssueFn, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lantu.sharing import access
+
+    issue(("330106",))
+    monkeypatch.setattr(access, "UNKNOWN_LOG_PER_MINUTE", 3)
+    answers = [client.get(VALUES, headers=bearer(f"lantu_share_guess{i}")).status_code for i in range(5)]
+    assert answers == [401] * 5  # every guess is refused …
+    assert ShareUse.objects.filter(token__isnull=True).count() == 3  # … and the log stops at the cap
+
+
+def test_a_bad_period_is_422_on_the_period_and_logged(issue: IssueFn, client: Client) -> None:
+    _request, token = issue(("330106",))
+    answer = client.get(VALUES, {"period": "2023-13"}, headers=bearer(token))
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["field"] == "period"
+    assert ShareUse.objects.filter(status=422, period_filter="2023-13").count() == 1
+
+
 def test_expired_token_is_401_and_logged(issue: IssueFn, client: Client) -> None:
     request, token = issue(("330106",), at=T0, days=1)  # approved 2024-03-01 for one day
     assert request.expires_at == T0 + dt.timedelta(days=1)
