@@ -106,11 +106,12 @@ def authenticate(use: Use, now: dt.datetime) -> ShareToken:
     if token is None:
         raise Refused(401, "共享令牌无效", "the share token is not valid", {"WWW-Authenticate": "Bearer"})
     use.token = token
-    if token.revoked_at is not None:
+    state = token.state(now)
+    if state == "revoked":
         raise Refused(
             401, "令牌已撤销", "the token has been revoked", {"WWW-Authenticate": 'Bearer error="invalid_token"'}
         )
-    if token.expires_at <= now:
+    if state == "expired":
         raise Refused(401, "令牌已过期", "the token has expired", {"WWW-Authenticate": 'Bearer error="invalid_token"'})
     if not token.request.requester.is_active:
         raise Refused(

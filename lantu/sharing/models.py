@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -95,6 +96,12 @@ class ShareToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}…"
+
+    def state(self, now: dt.datetime) -> str:
+        """``revoked``, ``expired`` or ``active`` at ``now`` (revocation wins: it is a decision)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= now else "active"
 
 
 class ShareUse(models.Model):

@@ -47,11 +47,7 @@ def _units() -> list[OrgUnit]:
 
 
 def _token_state(token: ShareToken | None, now: dt.datetime) -> str:
-    if token is None:
-        return ""
-    if token.revoked_at is not None:
-        return "revoked"
-    return "expired" if token.expires_at <= now else "active"
+    return token.state(now) if token is not None else ""
 
 
 @login_required
